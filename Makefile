@@ -1,0 +1,60 @@
+# ai-cost-warehouse: `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+UV_VERSION := 0.13.8
+UV := $(VENV)/bin/uv
+BIN := $(VENV)/bin
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export DO_NOT_TRACK := 1
+
+SCALE ?= 1
+SEED ?= 42
+BENCH_SCALE ?= 20
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -hE '^[a-z][a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+install: $(VENV)/.synced ## Create the virtualenv from the lock file (uv.lock)
+
+demo: install ## Generate a month of sample data, run the whole pipeline on DuckDB, print a summary
+	$(BIN)/aicost demo --scale $(SCALE) --seed $(SEED)
+
+run: install ## Run the pipeline on the configured landing location (see README)
+	$(BIN)/aicost run
+
+test: install ## Run the whole test suite (unit + end-to-end)
+	$(BIN)/pytest
+
+lint: install ## ruff (lint + format check) and sqlfluff on the dbt models
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	cd dbt_project && ../$(BIN)/sqlfluff lint models tests macros
+
+fmt: install ## Format Python with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install ## Benchmark generate, load, dbt at BENCH_SCALE against DuckDB's irreducible raw load
+	$(BIN)/python -m pipelines.bench --scale $(BENCH_SCALE)
+
+ui: install ## Start the Dagster UI on http://127.0.0.1:3000
+	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+docs: install ## Build the dbt docs catalogue (dbt_project/target/index.html)
+	$(BIN)/aicost dbt docs generate
+
+clean: ## Remove the virtualenv, generated data and build outputs
+	rm -rf $(VENV) warehouse landing dbt_project/target dbt_project/logs .pytest_cache
+
+.PHONY: help install demo run test lint fmt bench ui docs clean

@@ -1,0 +1,1 @@
+"""Deterministic sample data for every source, written in each source's native format."""

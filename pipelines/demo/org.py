@@ -1,0 +1,156 @@
+"""The demo organisation: teams, applications, models, prices and the workloads that spend money.
+
+The committed seeds (``seeds/``) map these keys to teams and cost centres; a few keys are deliberately
+left out of the seeds (shadow AI) so that chargeback shows a real ``Unallocated`` row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+PAYER_ACCOUNT = "999900001111"
+ACCOUNTS = {
+    "111100002222": "ai-prod",
+    "222200003333": "ai-dev",
+    "333300004444": "sandbox",  # not mapped in the seeds: its spend is Unallocated
+    "444400005555": "shared-services",
+}
+
+
+@dataclass(frozen=True)
+class Model:
+    """A model as each system names it, and its list price per million tokens (USD)."""
+
+    model_id: str
+    provider: str  # openai | bedrock
+    litellm_model: str
+    billing_name: str | None  # Bedrock usage-type model segment
+    product_code: str | None  # AmazonBedrock | AmazonBedrockService
+    input: Decimal
+    output: Decimal
+    cache_read: Decimal
+    cache_write: Decimal
+
+
+def _d(x: str) -> Decimal:
+    return Decimal(x)
+
+
+MODELS: tuple[Model, ...] = (
+    Model("gpt-4o-2024-08-06", "openai", "gpt-4o", None, None, _d("2.50"), _d("10.00"), _d("1.25"), _d("0")),
+    Model("gpt-4o-mini-2024-07-18", "openai", "gpt-4o-mini", None, None, _d("0.15"), _d("0.60"), _d("0.075"), _d("0")),
+    Model("gpt-4.1-2025-04-14", "openai", "gpt-4.1", None, None, _d("2.00"), _d("8.00"), _d("0.50"), _d("0")),
+    Model("gpt-4.1-mini-2025-04-14", "openai", "gpt-4.1-mini", None, None, _d("0.40"), _d("1.60"), _d("0.10"), _d("0")),
+    Model("o4-mini-2025-04-16", "openai", "o4-mini", None, None, _d("1.10"), _d("4.40"), _d("0.275"), _d("0")),
+    Model(
+        "anthropic.claude-sonnet-4-6", "bedrock", "bedrock/global.anthropic.claude-sonnet-4-6",
+        "Claude4.6Sonnet", "AmazonBedrockService", _d("3.00"), _d("15.00"), _d("0.30"), _d("3.75"),
+    ),  # fmt: skip
+    Model(
+        "anthropic.claude-haiku-4-5-20251001-v1:0", "bedrock", "bedrock/anthropic.claude-haiku-4-5-20251001-v1:0",
+        "Claude4.5Haiku", "AmazonBedrockService", _d("1.00"), _d("5.00"), _d("0.10"), _d("1.25"),
+    ),  # fmt: skip
+    Model(
+        "amazon.nova-pro-v1:0", "bedrock", "bedrock/amazon.nova-pro-v1:0",
+        "NovaPro", "AmazonBedrock", _d("0.80"), _d("3.20"), _d("0.20"), _d("0"),
+    ),  # fmt: skip
+    Model(
+        "amazon.nova-2-lite-v1:0", "bedrock", "bedrock/amazon.nova-2-lite-v1:0",
+        "Nova2.0Lite", "AmazonBedrock", _d("0.30"), _d("2.50"), _d("0.075"), _d("0"),
+    ),  # fmt: skip
+    Model(
+        "meta.llama3-3-70b-instruct-v1:0", "bedrock", "bedrock/meta.llama3-3-70b-instruct-v1:0",
+        "Llama3.3-70B", "AmazonBedrock", _d("0.72"), _d("0.72"), _d("0"), _d("0"),
+    ),  # fmt: skip
+    Model(
+        "openai.gpt-oss-120b-1:0", "bedrock", "bedrock/openai.gpt-oss-120b-1:0",
+        "gpt-oss-120b", "AmazonBedrock", _d("0.15"), _d("0.60"), _d("0"), _d("0"),
+    ),  # fmt: skip
+    Model(
+        "mistral.mistral-large-2407-v1:0", "bedrock", "bedrock/mistral.mistral-large-2407-v1:0",
+        "MistralLarge2407", "AmazonBedrock", _d("2.00"), _d("6.00"), _d("0"), _d("0"),
+    ),  # fmt: skip
+)
+MODEL_BY_ID = {m.model_id: m for m in MODELS}
+
+# OpenAI's Batch API halves the price of input and output tokens.
+BATCH_DISCOUNT = Decimal("0.5")
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A stream of requests from one application to one model.
+
+    Attributes:
+        weight: Relative share of all requests.
+        gateway_share: Fraction of (non-batch) requests that go through the LiteLLM gateway; the rest
+            bypass it (shadow traffic, notebooks) and show up only in provider usage and invoices.
+        batch_share: Fraction sent through the provider's batch API (never through the gateway).
+        cache_read_share: Fraction of input tokens read from the provider's prompt cache.
+        cache_write_share: Fraction of input tokens written to the prompt cache (Bedrock Claude).
+        key: OpenAI project id, or for Bedrock the inference-profile tag set name.
+        account: AWS account (Bedrock workloads).
+        principal: IAM principal calling Bedrock.
+        cross_region: Usage-type suffix for cross-region inference profiles.
+    """
+
+    team: str | None
+    application: str | None
+    environment: str
+    model_id: str
+    weight: int
+    gateway_share: float
+    avg_input: int
+    avg_output: int
+    key: str
+    batch_share: float = 0.0
+    cache_read_share: float = 0.0
+    cache_write_share: float = 0.0
+    account: str | None = None
+    principal: str | None = None
+    cross_region: str = ""
+
+
+WORKLOADS: tuple[Workload, ...] = (
+    Workload("support", "support-assistant", "prod", "anthropic.claude-sonnet-4-6", 18, 0.95, 3000, 400,
+             "support-assistant", cache_read_share=0.5, cache_write_share=0.05, account="111100002222",
+             principal="arn:aws:iam::111100002222:role/support-assistant", cross_region="-cross-region-global"),
+    Workload("support", "ticket-triage", "prod", "gpt-4o-mini-2024-07-18", 20, 1.0, 800, 60, "proj_support",
+             cache_read_share=0.3),
+    Workload("search", "semantic-search", "prod", "gpt-4.1-mini-2025-04-14", 15, 0.9, 1500, 200, "proj_search",
+             cache_read_share=0.2),
+    Workload("search", "semantic-search", "prod", "anthropic.claude-haiku-4-5-20251001-v1:0", 8, 0.9, 1200, 150,
+             "semantic-search", cache_read_share=0.3, cache_write_share=0.03, account="111100002222",
+             principal="arn:aws:iam::111100002222:role/semantic-search"),
+    Workload("growth", "content-studio", "prod", "gpt-4.1-2025-04-14", 6, 0.8, 1200, 900, "proj_growth"),
+    Workload("growth", "content-studio", "prod", "amazon.nova-pro-v1:0", 4, 0.7, 1000, 700, "content-studio",
+             account="111100002222", principal="arn:aws:iam::111100002222:role/content-studio"),
+    Workload("data-science", "doc-extraction", "prod", "gpt-4o-2024-08-06", 8, 1.0, 4000, 500, "proj_docs",
+             batch_share=0.6, cache_read_share=0.1),
+    Workload("data-science", "research-notebooks", "dev", "o4-mini-2025-04-16", 3, 0.3, 2000, 1500,
+             "proj_research"),
+    Workload("data-science", "research-notebooks", "dev", "meta.llama3-3-70b-instruct-v1:0", 2, 0.5, 1500, 600,
+             "research-notebooks", account="222200003333",
+             principal="arn:aws:iam::222200003333:user/analyst"),
+    Workload("platform", "code-review-bot", "prod", "openai.gpt-oss-120b-1:0", 5, 1.0, 5000, 800,
+             "code-review-bot", account="111100002222",
+             principal="arn:aws:iam::111100002222:role/code-review-bot"),
+    Workload("legal", "contract-analyzer", "prod", "mistral.mistral-large-2407-v1:0", 3, 1.0, 6000, 700,
+             "contract-analyzer", account="111100002222",
+             principal="arn:aws:iam::111100002222:role/contract-analyzer"),
+    Workload("legal", "contract-analyzer", "prod", "anthropic.claude-sonnet-4-6", 4, 1.0, 8000, 1000,
+             "contract-analyzer", cache_read_share=0.6, cache_write_share=0.08, account="111100002222",
+             principal="arn:aws:iam::111100002222:role/contract-analyzer"),
+    # Shadow AI: a forgotten hackathon project and a sandbox account nobody mapped.
+    Workload(None, None, "dev", "gpt-4o-2024-08-06", 2, 0.0, 2500, 600, "proj_hackathon_2025"),
+    Workload(None, None, "dev", "amazon.nova-2-lite-v1:0", 2, 0.0, 900, 300, "", account="333300004444",
+             principal="arn:aws:iam::333300004444:user/intern"),
+)  # fmt: skip
+
+# GPU fleets on EC2: (team, application, instance type, usage-type prefix, hourly rate, instances at scale 1)
+GPU_FLEETS = (
+    ("platform", "gpu-training", "p5.48xlarge", "BoxUsage", Decimal("98.32"), 1),
+    ("search", "semantic-search", "g5.xlarge", "SpotUsage", Decimal("0.4024"), 2),
+)
+TAX_RATE = Decimal("0.0825")

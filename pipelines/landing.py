@@ -1,0 +1,98 @@
+"""Where files come from: a landing location laid out as ``<slug>/...``.
+
+A landing location is a local folder today; object stores (``s3://``) and BigQuery tables plug in here as
+further ``Landing`` implementations, so that sources never touch paths or clients themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Protocol
+
+_HASH_CHUNK = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    """One file in the landing zone.
+
+    Attributes:
+        key: Path relative to the landing root, ``/``-separated (``aws_cur/<export>/data/...``).
+        local_path: A local, readable copy of the file.
+        size: Size in bytes.
+    """
+
+    key: str
+    local_path: Path
+    size: int
+
+    @property
+    def name(self) -> str:
+        """The file name without folders."""
+        return PurePosixPath(self.key).name
+
+    def sha256(self) -> str:
+        """Returns the hex SHA-256 of the file contents, read in chunks."""
+        digest = hashlib.sha256()
+        with self.local_path.open("rb") as fh:
+            while chunk := fh.read(_HASH_CHUNK):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+
+class Landing(Protocol):
+    """A place files are delivered to."""
+
+    uri: str
+
+    def list_files(self, prefix: str) -> Iterator[LandingFile]:
+        """Yields the files whose key starts with ``prefix/``, in key order."""
+        ...
+
+
+class LocalLanding:
+    """A landing zone on the local file system."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.uri = str(self.root)
+
+    def list_files(self, prefix: str) -> Iterator[LandingFile]:
+        """Yields the files under ``<root>/<prefix>`` in key order, skipping hidden files."""
+        base = self.root / prefix
+        if not base.is_dir():
+            return
+        for path in sorted(p for p in base.rglob("*") if p.is_file()):
+            rel = path.relative_to(self.root).as_posix()
+            if any(part.startswith(".") for part in PurePosixPath(rel).parts):
+                continue
+            yield LandingFile(key=rel, local_path=path, size=path.stat().st_size)
+
+
+def open_landing(location: str) -> Landing:
+    """Opens a landing location given as a folder or URI.
+
+    Args:
+        location: A local folder (``landing``, ``/data/landing`` or ``file:///data/landing``).
+
+    Returns:
+        The landing zone.
+
+    Raises:
+        ValueError: For a URI scheme this version cannot read.
+    """
+    if location.startswith("file://"):
+        location = location.removeprefix("file://")
+    if "://" in location:
+        scheme = location.split("://", 1)[0]
+        raise ValueError(
+            f"landing location {location!r}: the {scheme}:// scheme is not supported yet; "
+            "copy the files to a local folder laid out as <slug>/... and pass that folder"
+        )
+    root = Path(location)
+    if not root.is_dir():
+        raise ValueError(f"landing location {location!r} is not a folder")
+    return LocalLanding(root)

@@ -1,0 +1,68 @@
+"""What every source package provides to the loader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import pyarrow as pa
+
+from pipelines.contracts import RawTable
+from pipelines.errors import BadFileError
+from pipelines.landing import Landing, LandingFile
+
+FileFormat = Literal["csv", "parquet", "json"]
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    """A landing file the source wants loaded, and how.
+
+    Attributes:
+        file: The landing file.
+        table: Raw table it loads into.
+        format: How to read it.
+        partition: Replacement scope: loading a new delivery of a partition replaces the rows of every
+            earlier delivery of the same partition (a restated CUR billing period, a rewritten file).
+        delivery: Identifies one delivery of the partition (a CUR manifest's execution id). ``None``
+            means each version of the file is its own delivery (its checksum).
+        billing_period: ``YYYY-MM`` when the layout says it; otherwise derived from the rows.
+    """
+
+    file: LandingFile
+    table: RawTable
+    format: FileFormat
+    partition: str
+    delivery: str | None = None
+    billing_period: str | None = None
+
+
+@dataclass
+class LoadPlan:
+    """The files a source found, and those it set aside.
+
+    Attributes:
+        files: Files to load.
+        ignored: Files seen but not part of any current delivery, with the reason.
+        rejected: Problems found while planning (e.g. a manifest naming a missing file); each
+            quarantines the files of its delivery.
+    """
+
+    files: list[PlannedFile] = field(default_factory=list)
+    ignored: list[tuple[LandingFile, str]] = field(default_factory=list)
+    rejected: list[tuple[list[PlannedFile], BadFileError]] = field(default_factory=list)
+
+
+class Source(Protocol):
+    """A source package: discovers its files and, for formats DuckDB cannot read typed, parses them."""
+
+    slug: str
+    tables: tuple[RawTable, ...]
+
+    def plan(self, landing: Landing) -> LoadPlan:
+        """Lists the source's files under ``<slug>/`` and assigns each to a raw table."""
+        ...
+
+    def parse(self, planned: PlannedFile) -> pa.Table:
+        """Parses a ``json`` file into an Arrow table shaped like ``contract_arrow_schema(table)``."""
+        ...

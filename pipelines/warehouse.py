@@ -1,0 +1,31 @@
+"""Opening the DuckDB warehouse with the session settings every writer uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipelines.config import Settings
+
+
+def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Opens the warehouse file (creating its folder), in UTC and with a bounded memory limit.
+
+    Args:
+        settings: Run settings (warehouse path, memory limit, threads).
+        read_only: Open read-only (analysts, exports).
+
+    Returns:
+        An open connection.
+    """
+    path = Path(settings.warehouse)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    # Naive timestamps in exports (LiteLLM's Postgres text) are UTC; never the machine's zone.
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"SET memory_limit = '{settings.duckdb_memory_limit}'")
+    if settings.duckdb_threads:
+        con.execute(f"SET threads = {int(settings.duckdb_threads)}")
+    return con
