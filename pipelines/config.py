@@ -21,6 +21,7 @@ _ENV = {
     "exports_dir": "AICOST_EXPORTS",
     "duckdb_memory_limit": "AICOST_DUCKDB_MEMORY_LIMIT",
     "duckdb_threads": "AICOST_DUCKDB_THREADS",
+    "openai_organization_id": "AICOST_OPENAI_ORGANIZATION_ID",
 }
 
 
@@ -34,6 +35,8 @@ class Settings:
         exports_dir: Folder for finance exports (chargeback CSVs).
         duckdb_memory_limit: DuckDB ``memory_limit`` for loads and dbt (keeps peak memory bounded).
         duckdb_threads: DuckDB worker threads; 0 means DuckDB's default (all cores).
+        openai_organization_id: OpenAI organization the usage and costs exports belong to (the exports
+            themselves do not say); it is the FOCUS BillingAccountId of OpenAI charges.
     """
 
     landing: str = "landing"
@@ -41,6 +44,7 @@ class Settings:
     exports_dir: Path = Path("exports")
     duckdb_memory_limit: str = "3GB"
     duckdb_threads: int = 0
+    openai_organization_id: str = "org-demo"
 
     @classmethod
     def load(cls, config_file: Path | None = None, **overrides: object) -> Settings:
@@ -74,4 +78,17 @@ class Settings:
             exports_dir=Path(str(values.get("exports_dir", settings.exports_dir))),
             duckdb_memory_limit=str(values.get("duckdb_memory_limit", settings.duckdb_memory_limit)),
             duckdb_threads=int(str(values.get("duckdb_threads", settings.duckdb_threads))),
+            openai_organization_id=str(values.get("openai_organization_id", settings.openai_organization_id)),
         )
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment variables the dbt profile reads."""
+        return {
+            "AICOST_WAREHOUSE": str(self.warehouse.resolve()),
+            "AICOST_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "DO_NOT_TRACK": "1",
+        }
+
+    def dbt_vars(self) -> dict[str, str]:
+        """dbt vars that come from settings."""
+        return {"openai_organization_id": self.openai_organization_id}

@@ -257,11 +257,12 @@ def _write_litellm(con: duckdb.DuckDBPyConnection, options: DemoOptions, start: 
                 'user_api_key_alias', coalesce(application, 'unknown'),
                 'user_api_key_team_alias', team,
                 'requester_metadata', json_object('application', application, 'environment', environment),
-                'usage_object', json_object(
+                'usage_object', CASE WHEN is_failed THEN json_object(
+                    'prompt_tokens', 0, 'completion_tokens', 0) ELSE json_object(
                     'prompt_tokens', input_total, 'completion_tokens', output_tokens,
                     'prompt_tokens_details', json_object('cached_tokens', cache_read_tokens),
                     'cache_read_input_tokens', cache_read_tokens,
-                    'cache_creation_input_tokens', cache_write_tokens)
+                    'cache_creation_input_tokens', cache_write_tokens) END
             )::VARCHAR AS metadata,
             CASE WHEN is_gateway_cache_hit THEN 'True' ELSE 'False' END AS cache_hit,
             CASE WHEN is_gateway_cache_hit THEN printf('%016x', hash(call_id, 7)) ELSE '' END AS cache_key,
@@ -400,7 +401,7 @@ def _write_cur(con: duckdb.DuckDBPyConnection, options: DemoOptions, start: date
     hours = int((end - start).total_seconds() // 3600)
     n_other = max(500, int(OTHER_CUR_LINES_PER_SCALE * options.scale))
     gpu_values = ", ".join(
-        f"('{team}', '{app}', '{itype}', '{prefix}', {rate}::DECIMAL(38, 12), {max(1, round(n * options.scale))})"
+        f"('{team}', '{app}', '{itype}', '{prefix}', {rate}::DECIMAL(38, 12), {max(1, round(n * options.scale / 10))})"
         for team, app, itype, prefix, rate, n in GPU_FLEETS
     )
     accounts = ", ".join(f"('{a}', '{name}')" for a, name in ACCOUNTS.items())
@@ -447,6 +448,8 @@ def _write_cur(con: duckdb.DuckDBPyConnection, options: DemoOptions, start: date
                    'Compute Instance' AS product_family, f.instance_type,
                    '$' || f.rate::VARCHAR || ' per ' || f.instance_type || ' ' || f.prefix || ' hour' AS description
             FROM fleets AS f, range(f.instances) AS i, range({hours}) AS h
+            -- training fleets run in bursts (about one hour in four); spot inference runs all month
+            WHERE f.prefix <> 'BoxUsage' OR hash({seed}, i.range, h.range // 6) % 4 = 0
         ), accounts(account_id, account_name) AS (VALUES {accounts}),
         other_lines AS (
             SELECT TIMESTAMPTZ '{start.isoformat()}' + to_hours((hash({seed}, r.range, 21) % {hours})::BIGINT)
@@ -459,7 +462,7 @@ def _write_cur(con: duckdb.DuckDBPyConnection, options: DemoOptions, start: date
                    CASE WHEN hash({seed}, r.range, 24) % 3 = 0 THEN MAP {{}}::MAP(VARCHAR, VARCHAR)
                         ELSE MAP {{'user_team': 'platform', 'user_application': 'shared-infra',
                                    'user_environment': 'prod'}} END AS resource_tags,
-                   round(1 + (hash({seed}, r.range, 25) % 100000) / 100.0, 4)::DECIMAL(38, 12) AS usage_amount,
+                   round(0.01 + (hash({seed}, r.range, 25) % 100000) / 10000.0, 4)::DECIMAL(38, 12) AS usage_amount,
                    s.rate, s.pricing_unit, s.product_family, NULL::VARCHAR AS instance_type, s.description
             FROM range({n_other}) AS r
             JOIN (VALUES

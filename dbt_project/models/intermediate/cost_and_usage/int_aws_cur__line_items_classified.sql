@@ -1,0 +1,97 @@
+{#-
+    CUR line items classified for FOCUS: charge category from the line item type (seed), service from
+    the product code (seed), amortised effective cost, and the AI dimensions parsed from Bedrock usage
+    types: {REGION}-{BillingModelName}-{token type}[-{tier}][-cross-region-global|-cross-region-geo].
+-#}
+{%- set bedrock_usage_type = '^(?:[A-Z]{2,4}[0-9]-)?(.+?)-(mantle-input-tokens|mantle-output-tokens|input-tokens|output-tokens|cache-read-input-token-count|cache-write-input-token-count)(?:-(standard|flex|priority|batch))?(?:-(cross-region-global|cross-region-geo))?$' -%}
+
+with
+
+line_items as (
+    select * from {{ ref('stg_aws_cur__line_items') }}
+),
+
+line_item_types as (
+    select * from {{ ref('aws_line_item_types') }}
+),
+
+services as (
+    select * from {{ ref('aws_services') }}
+),
+
+billing_names as (
+    select alias as billing_model_name, model_id
+    from {{ ref('model_aliases') }}
+    where alias_kind = 'bedrock_billing_name'
+),
+
+gpu_instance_types as (
+    select * from {{ ref('gpu_instance_types') }}
+),
+
+parsed as (
+    select
+        *,
+        product_code in ('AmazonBedrock', 'AmazonBedrockService') as is_bedrock,
+        nullif({{ regex_group('usage_type', bedrock_usage_type, 1) }}, '') as bedrock_model_name,
+        nullif({{ regex_group('usage_type', bedrock_usage_type, 2) }}, '') as bedrock_token_kind,
+        nullif({{ regex_group('usage_type', bedrock_usage_type, 3) }}, '') as bedrock_tier,
+        nullif({{ regex_group('usage_type', bedrock_usage_type, 4) }}, '') as bedrock_region_scope,
+        coalesce(
+            instance_type,
+            nullif({{ regex_group('usage_type', '(?:Box|Spot|Dedicated|UnusedDed|CapacityBlockFee)[A-Za-z]*:([a-z0-9-]+\\.[a-z0-9]+)$', 1) }}, '')
+        ) as resolved_instance_type
+    from line_items
+),
+
+classified as (
+    select
+        parsed.*,
+        line_item_types.charge_category,
+        line_item_types.charge_class,
+        line_item_types.charge_frequency,
+        coalesce(services.service_name, parsed.product_code) as service_name,
+        coalesce(services.service_category, 'Other') as service_category,
+        coalesce(services.service_subcategory, 'Other (Other)') as service_subcategory,
+        case when parsed.is_bedrock and parsed.bedrock_model_name is not null
+            then coalesce(billing_names.model_id, parsed.bedrock_model_name)
+        end as model_id,
+        case
+            when not parsed.is_bedrock or parsed.bedrock_token_kind is null then null
+            when parsed.bedrock_token_kind like 'cache-read%' then 'cache_read'
+            when parsed.bedrock_token_kind like 'cache-write%' then 'cache_write'
+            when parsed.bedrock_token_kind like '%output-tokens' then 'output'
+            else 'input'
+        end as token_type,
+        case when parsed.is_bedrock and parsed.bedrock_token_kind is not null
+            then coalesce(parsed.bedrock_tier, 'standard')
+        end as service_tier,
+        case
+            when not parsed.is_bedrock or parsed.bedrock_token_kind is null then null
+            when parsed.bedrock_region_scope = 'cross-region-global' then 'global'
+            when parsed.bedrock_region_scope = 'cross-region-geo' then 'geo'
+            else 'regional'
+        end as inference_region_scope,
+        gpu_instance_types.gpu_count,
+        gpu_instance_types.gpu_model,
+        -- Amortised cost the way AWS computes it: commitments replace the on-demand cost of what they
+        -- cover, and the negation and upfront-fee lines carry no effective cost.
+        case parsed.line_item_type
+            when 'SavingsPlanCoveredUsage' then coalesce(parsed.savings_plan_effective_cost, parsed.unblended_cost)
+            when 'DiscountedUsage' then coalesce(parsed.reservation_effective_cost, parsed.unblended_cost)
+            when 'SavingsPlanNegation' then cast(0 as {{ money_type() }})
+            when 'SavingsPlanUpfrontFee' then cast(0 as {{ money_type() }})
+            else parsed.unblended_cost
+        end as effective_cost,
+        case when line_item_types.charge_category = 'Usage'
+            then coalesce(parsed.public_on_demand_cost, parsed.unblended_cost)
+            else parsed.unblended_cost
+        end as list_cost
+    from parsed
+    left join line_item_types on parsed.line_item_type = line_item_types.line_item_type
+    left join services on parsed.product_code = services.product_code
+    left join billing_names on parsed.bedrock_model_name = billing_names.billing_model_name
+    left join gpu_instance_types on parsed.resolved_instance_type = gpu_instance_types.instance_type
+)
+
+select * from classified

@@ -1,0 +1,60 @@
+{#-
+    Attribution of each charge to team, application, environment and cost centre, from what the bill
+    itself carries: a resource tag naming a known team first, then the account or project mapping seed.
+    Whatever neither identifies is `Unallocated`, never dropped.
+-#}
+
+with
+
+charges as (
+    select * from {{ ref('int_cost_and_usage_unioned') }}
+),
+
+teams as (
+    select * from {{ ref('teams') }}
+),
+
+keys as (
+    select * from {{ ref('attribution_keys') }}
+),
+
+models as (
+    select * from {{ ref('models') }}
+),
+
+attributed as (
+    select
+        charges.*,
+        case
+            when tagged_team.team is not null then 'resource_tag'
+            when keys.team is not null then charges.account_key_type
+            else 'unallocated'
+        end as attribution_method,
+        coalesce(tagged_team.team, keys.team) as attributed_team,
+        case
+            when tagged_team.team is not null then coalesce(charges.tag_application, keys.application)
+            else keys.application
+        end as attributed_application,
+        case
+            when tagged_team.team is not null then coalesce(charges.tag_environment, keys.environment)
+            else keys.environment
+        end as attributed_environment
+    from charges
+    left join teams as tagged_team on charges.tag_team = tagged_team.team
+    left join keys
+        on charges.account_key_type = keys.key_type and charges.account_key = keys.key_value
+)
+
+select
+    attributed.*,
+    coalesce(attributed.attributed_team, 'Unallocated') as team,
+    coalesce(attributed.attributed_application, 'Unallocated') as application,
+    coalesce(attributed.attributed_environment, 'unknown') as environment,
+    coalesce(teams.cost_centre_id, 'Unallocated') as cost_centre_id,
+    coalesce(teams.cost_centre_name, 'Unallocated') as cost_centre_name,
+    models.model_family,
+    models.model_creator,
+    models.model_tier
+from attributed
+left join teams on attributed.attributed_team = teams.team
+left join models on attributed.model_id = models.model_id

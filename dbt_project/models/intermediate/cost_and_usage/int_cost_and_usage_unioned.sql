@@ -1,0 +1,137 @@
+{#-
+    Every invoice-grade charge in FOCUS vocabulary (snake_case), one row per source row.
+    A new billing source is one more CTE in this union; nothing downstream changes.
+-#}
+
+with
+
+aws_cur as (
+    select
+        'aws_cur' as source,
+        line_item_id as charge_id,
+        payer_account_id as billing_account_id,
+        payer_account_name as billing_account_name,
+        usage_account_id as sub_account_id,
+        usage_account_name as sub_account_name,
+        invoice_id,
+        coalesce(invoicing_entity, 'Amazon Web Services, Inc.') as invoice_issuer_name,
+        'Amazon Web Services' as provider_name,
+        case when billing_entity = 'AWS Marketplace' then 'AWS Marketplace' else 'Amazon Web Services' end
+            as publisher_name,
+        service_name,
+        service_category,
+        service_subcategory,
+        charge_category,
+        charge_class,
+        charge_frequency,
+        coalesce(line_item_description, usage_type) as charge_description,
+        resource_id,
+        region_code as region_id,
+        availability_zone,
+        product_code || ':' || usage_type as sku_id,
+        usage_type as sku_meter,
+        case
+            when gpu_count is not null then json_object('InstanceType', resolved_instance_type, 'GpuCount', gpu_count)
+            when model_id is not null then json_object('x_ModelId', model_id, 'x_TokenType', token_type)
+        end as sku_price_details,
+        case when charge_category in ('Usage', 'Purchase') then pricing_unit end as pricing_unit,
+        case when charge_category = 'Usage' then usage_amount end as pricing_quantity,
+        case when charge_category = 'Usage' then pricing_unit end as consumed_unit,
+        case when charge_category = 'Usage' then usage_amount end as consumed_quantity,
+        currency_code as billing_currency,
+        unblended_cost as billed_cost,
+        effective_cost,
+        list_cost,
+        unblended_cost as contracted_cost,
+        public_on_demand_rate as list_unit_price,
+        unblended_rate as contracted_unit_price,
+        case when charge_category = 'Usage' then 'Standard' end as pricing_category,
+        billing_period_start_at as billing_period_start,
+        billing_period_end_at as billing_period_end,
+        usage_start_at as charge_period_start,
+        usage_end_at as charge_period_end,
+        resource_tags as tags,
+        model_id,
+        token_type,
+        case when token_type is not null then usage_amount end as token_count,
+        service_tier,
+        inference_region_scope,
+        resolved_instance_type as instance_type,
+        gpu_count,
+        -- attribution keys the bill itself carries
+        {{ json_text('resource_tags', '$.user_team') }} as tag_team,
+        {{ json_text('resource_tags', '$.user_application') }} as tag_application,
+        {{ json_text('resource_tags', '$.user_environment') }} as tag_environment,
+        'aws_account' as account_key_type,
+        usage_account_id as account_key,
+        iam_principal,
+        _source_file,
+        _source_row
+    from {{ ref('int_aws_cur__line_items_classified') }}
+),
+
+openai_costs as (
+    select
+        'openai_usage' as source,
+        md5(_source_file || ':' || cast(_source_row as varchar)) as charge_id,
+        '{{ var("openai_organization_id") }}' as billing_account_id,
+        'OpenAI organization' as billing_account_name,
+        project_id as sub_account_id,
+        project_id as sub_account_name,
+        cast(null as varchar) as invoice_id,
+        'OpenAI' as invoice_issuer_name,
+        'OpenAI' as provider_name,
+        'OpenAI' as publisher_name,
+        'OpenAI API' as service_name,
+        'AI and Machine Learning' as service_category,
+        'Generative AI' as service_subcategory,
+        'Usage' as charge_category,
+        cast(null as varchar) as charge_class,
+        'Usage-Based' as charge_frequency,
+        coalesce(line_item, 'OpenAI usage') as charge_description,
+        cast(null as varchar) as resource_id,
+        cast(null as varchar) as region_id,
+        cast(null as varchar) as availability_zone,
+        line_item as sku_id,
+        line_item as sku_meter,
+        case when model_id is not null
+            then json_object('x_ModelId', model_id, 'x_TokenType', token_type)
+        end as sku_price_details,
+        case when token_type is not null then 'Tokens' end as pricing_unit,
+        quantity as pricing_quantity,
+        case when token_type is not null then 'Tokens' end as consumed_unit,
+        quantity as consumed_quantity,
+        currency_code as billing_currency,
+        amount as billed_cost,
+        amount as effective_cost,
+        amount as list_cost,
+        amount as contracted_cost,
+        cast(null as {{ money_type() }}) as list_unit_price,
+        cast(null as {{ money_type() }}) as contracted_unit_price,
+        'Standard' as pricing_category,
+        {{ month_start('bucket_start_at') }} as billing_period_start,
+        {{ month_start('bucket_start_at') }} + interval 1 month as billing_period_end,
+        bucket_start_at as charge_period_start,
+        bucket_end_at as charge_period_end,
+        cast(null as json) as tags,
+        model_id,
+        token_type,
+        case when token_type is not null then quantity end as token_count,
+        service_tier,
+        cast(null as varchar) as inference_region_scope,
+        cast(null as varchar) as instance_type,
+        cast(null as integer) as gpu_count,
+        cast(null as varchar) as tag_team,
+        cast(null as varchar) as tag_application,
+        cast(null as varchar) as tag_environment,
+        'openai_project' as account_key_type,
+        project_id as account_key,
+        cast(null as varchar) as iam_principal,
+        _source_file,
+        _source_row
+    from {{ ref('int_openai_usage__costs_classified') }}
+)
+
+select * from aws_cur
+union all
+select * from openai_costs

@@ -1,0 +1,31 @@
+with
+
+source as (
+    select * from {{ source('openai_usage', 'completions_usage') }}
+),
+
+renamed as (
+    select
+        project_id,
+        user_id,
+        api_key_id,
+        model as model_name,
+        service_tier,
+        input_tokens as input_tokens_total,
+        coalesce(input_cached_tokens, 0) as cache_read_tokens,
+        -- OpenAI counts cached tokens inside input_tokens: keep the disjoint remainder.
+        input_tokens - coalesce(input_cached_tokens, 0) as input_tokens,
+        output_tokens,
+        coalesce(input_audio_tokens, 0) as input_audio_tokens,
+        coalesce(output_audio_tokens, 0) as output_audio_tokens,
+        num_model_requests as requests,
+        coalesce(batch, false) as is_batch,
+        {{ to_utc('bucket_start_time') }} as bucket_start_at,
+        {{ to_utc('bucket_end_time') }} as bucket_end_at,
+        _source_file,
+        _source_row,
+        _load_id
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,36 @@
+"""The Dagster code location: assembles the definitions in ``defs/``; nothing else."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.defs.aws_cur.assets import aws_cur_load
+from orchestration.defs.checks import billed_cost_reconciles_to_source
+from orchestration.defs.dbt.assets import aicost_dbt_assets
+from orchestration.defs.litellm.assets import litellm_load
+from orchestration.defs.openai_usage.assets import openai_usage_load
+from orchestration.defs.resources import WarehouseResource, dbt_cli_resource
+from orchestration.defs.schedules import nightly, nightly_schedule
+from pipelines.config import Settings
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    """The whole code location for one set of settings (the CLI passes its own; `dagster dev` the defaults).
+
+    Args:
+        settings: Landing location and warehouse to run against.
+
+    Returns:
+        Definitions with the load assets, dbt assets, checks, the nightly job and its schedule.
+    """
+    return dg.Definitions(
+        assets=[aws_cur_load, openai_usage_load, litellm_load, aicost_dbt_assets],
+        asset_checks=[billed_cost_reconciles_to_source],
+        jobs=[nightly],
+        schedules=[nightly_schedule],
+        resources={"warehouse": WarehouseResource.from_settings(settings), "dbt": dbt_cli_resource()},
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions(Settings.load())

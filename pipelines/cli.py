@@ -1,0 +1,179 @@
+"""The `aicost` command line: demo, run, export, summary, dbt."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines.config import DBT_PROJECT_DIR, Settings
+
+EXIT_OK, EXIT_FAILED, EXIT_CHECKS_FAILED = 0, 1, 2
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.load(
+        config_file=Path(args.config) if getattr(args, "config", None) else None,
+        landing=getattr(args, "landing", None),
+        warehouse=getattr(args, "warehouse", None),
+    )
+
+
+def _run(settings: Settings) -> int:
+    from pipelines.run import run_pipeline
+    from pipelines.summary import render_summary
+    from pipelines.warehouse import connect
+
+    print(f"Running the pipeline: landing {settings.landing} -> warehouse {settings.warehouse}", flush=True)
+    outcome = run_pipeline(settings)
+    if not outcome.success:
+        print("The run failed; see the log above.", file=sys.stderr)
+        return EXIT_FAILED
+    with connect(settings, read_only=True) as con:
+        print(render_summary(con, settings))
+    if outcome.failed_checks:
+        print("Failed checks:\n  " + "\n  ".join(outcome.failed_checks), file=sys.stderr)
+        return EXIT_CHECKS_FAILED
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Loads every source from the landing location and builds the warehouse."""
+    return _run(_settings(args))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Generates a month of sample data, runs the pipeline and exports the month's chargeback."""
+    from pipelines.demo.generate import DemoOptions, generate
+    from pipelines.export import export_chargeback
+    from pipelines.warehouse import connect
+
+    settings = _settings(args)
+    landing = Path(settings.landing)
+    print(f"Generating demo data (scale {args.scale}, seed {args.seed}, month {args.month}) into {landing}/")
+    summary = generate(
+        DemoOptions(landing=landing, scale=args.scale, seed=args.seed, month=args.month, text_formats=args.text)
+    )
+    print(
+        f"  {summary.calls:,} model calls -> {summary.gateway_requests:,} gateway requests, "
+        f"{summary.cur_lines:,} CUR lines, {summary.openai_usage_results:,} OpenAI usage and "
+        f"{summary.openai_cost_results:,} cost results"
+    )
+    if args.generate_only:
+        return EXIT_OK
+    code = _run(settings)
+    if code == EXIT_FAILED:
+        return code
+    out = settings.exports_dir / f"chargeback_{args.month}.csv"
+    with connect(settings, read_only=True) as con:
+        export = export_chargeback(con, args.month, out)
+    print(
+        "\nWhere the results are:\n"
+        f"  warehouse (DuckDB):   {settings.warehouse}\n"
+        f"  FOCUS table:          main.focus_cost_and_usage\n"
+        f"  marts:                main.fct_llm_requests, main.rpt_showback_daily, main.rpt_chargeback_monthly\n"
+        f"  chargeback CSV:       {export.path} ({export.rows} rows, "
+        + ", ".join(f"{c} {t:,.2f}" for c, t in sorted(export.rounded_totals.items()))
+        + ")\n"
+        f"  query it:             .venv/bin/python -c \"import duckdb; "
+        f"print(duckdb.connect('{settings.warehouse}', read_only=True).sql('from rpt_chargeback_monthly'))\""
+    )
+    return code
+
+
+def cmd_export_chargeback(args: argparse.Namespace) -> int:
+    """Writes finance's chargeback CSV for one month."""
+    from pipelines.export import export_chargeback
+    from pipelines.warehouse import connect
+
+    settings = _settings(args)
+    out = Path(args.out) if args.out else settings.exports_dir / f"chargeback_{args.month}.csv"
+    with connect(settings, read_only=True) as con:
+        try:
+            export = export_chargeback(con, args.month, out)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+    totals = ", ".join(f"{c} {t}" for c, t in sorted(export.totals.items()))
+    print(f"Wrote {export.path}: {export.rows} rows; billed total {totals}")
+    return EXIT_OK
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Prints spend by provider and team, conservation and quarantines."""
+    from pipelines.summary import render_summary
+    from pipelines.warehouse import connect
+
+    settings = _settings(args)
+    with connect(settings, read_only=True) as con:
+        print(render_summary(con, settings))
+    return EXIT_OK
+
+
+def cmd_dbt(args: argparse.Namespace) -> int:
+    """Runs a dbt command on the project with the warehouse settings (e.g. `aicost dbt docs generate`)."""
+    settings = _settings(args)
+    env = {**os.environ, **settings.dbt_env()}
+    dbt = Path(sys.executable).parent / "dbt"
+    cmd = [str(dbt), *args.dbt_args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    return subprocess.run(cmd, env=env, check=False).returncode
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `aicost`."""
+    parser = argparse.ArgumentParser(prog="aicost", description="AI cost warehouse: FOCUS, showback, chargeback.")
+    parser.add_argument("--config", help="aicost.toml to read (default ./aicost.toml when present)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log loads in detail")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def location_flags(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--landing", help="landing folder laid out as <slug>/... (default: settings)")
+        p.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")
+
+    run = sub.add_parser("run", help="load every source and build the warehouse (the nightly job)")
+    location_flags(run)
+    run.set_defaults(func=cmd_run)
+
+    demo = sub.add_parser("demo", help="generate a month of sample data and run everything")
+    location_flags(demo)
+    demo.add_argument("--scale", type=float, default=1.0, help="volume multiplier (1 = ~100k calls)")
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--month", default="2026-10", help="billing month YYYY-MM")
+    demo.add_argument("--text", action="store_true", help="write CUR as gzip CSV and spend logs as CSV")
+    demo.add_argument("--generate-only", action="store_true", help="write the files, do not run")
+    demo.set_defaults(func=cmd_demo)
+
+    export = sub.add_parser("export", help="finance exports")
+    export_sub = export.add_subparsers(dest="export", required=True)
+    chargeback = export_sub.add_parser("chargeback", help="chargeback CSV of one billing month")
+    chargeback.add_argument("--month", required=True, help="billing month YYYY-MM")
+    chargeback.add_argument("--out", help="CSV path (default exports/chargeback_<month>.csv)")
+    chargeback.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")
+    chargeback.set_defaults(func=cmd_export_chargeback)
+
+    summary = sub.add_parser("summary", help="print spend by provider and team, conservation, quarantines")
+    summary.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")
+    summary.set_defaults(func=cmd_summary)
+
+    dbt = sub.add_parser("dbt", help="run dbt on the project against the warehouse")
+    dbt.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    dbt.set_defaults(func=cmd_dbt)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `aicost` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

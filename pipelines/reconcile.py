@@ -1,0 +1,116 @@
+"""Invariant checks over the warehouse: conservation of billed cost, and quarantined files.
+
+These queries read the raw tables and the FOCUS mart directly, independently of the dbt logic that
+connects them, so a modelling bug cannot hide itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import duckdb
+
+from pipelines.config import Settings
+from pipelines.loader import LOADS_TABLE
+
+# What went in: billed cost per billing account, period and currency, straight from each raw table.
+_SOURCE_TOTALS = {
+    "aws_cur": """
+        SELECT bill_payer_account_id, strftime(bill_billing_period_start_date, '%Y-%m'),
+               line_item_currency_code, sum(line_item_unblended_cost)
+        FROM raw_aws_cur.line_items GROUP BY ALL
+    """,
+    "openai_usage": """
+        SELECT ?, strftime(bucket_start_time, '%Y-%m'), upper(amount_currency), sum(amount_value)
+        FROM raw_openai_usage.costs GROUP BY ALL
+    """,
+}
+
+
+@dataclass(frozen=True)
+class ConservationRow:
+    """Billed cost of one source, billing account, period and currency: in the files vs in FOCUS."""
+
+    source: str
+    billing_account_id: str
+    billing_period: str
+    currency: str
+    source_billed_cost: Decimal
+    focus_billed_cost: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        """FOCUS minus source; zero when conserved."""
+        return self.focus_billed_cost - self.source_billed_cost
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+def conservation_report(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[ConservationRow]:
+    """Compares billed cost per source, billing account, period and currency: raw tables vs FOCUS.
+
+    Args:
+        con: Warehouse connection.
+        settings: Run settings (the OpenAI organization id is the billing account of OpenAI charges).
+
+    Returns:
+        One row per key present on either side, sorted.
+    """
+    totals: dict[tuple[str, str, str, str], list[Decimal]] = {}
+    for source, sql in _SOURCE_TOTALS.items():
+        schema, table = sql.split("FROM ", 1)[1].split()[0].split(".")
+        if not _table_exists(con, schema, table):
+            continue
+        params = [settings.openai_organization_id] if "?" in sql else []
+        for account, period, currency, cost in con.execute(sql, params).fetchall():
+            totals.setdefault((source, account, period, currency), [Decimal(0), Decimal(0)])[0] += cost
+    if _table_exists(con, "main", "focus_cost_and_usage"):
+        for source, account, period, currency, cost in con.execute(
+            "SELECT x_Source, BillingAccountId, strftime(BillingPeriodStart, '%Y-%m'), BillingCurrency, "
+            "sum(BilledCost) FROM main.focus_cost_and_usage GROUP BY ALL"
+        ).fetchall():
+            totals.setdefault((source, account, period, currency), [Decimal(0), Decimal(0)])[1] += cost
+    return [ConservationRow(*key, src, focus) for key, (src, focus) in sorted(totals.items())]
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """A file that is quarantined and has not been superseded by a corrected version."""
+
+    source: str
+    path: str
+    error: str
+
+
+def open_quarantines(con: duckdb.DuckDBPyConnection, source: str | None = None) -> list[Quarantined]:
+    """Lists quarantined files whose path has not loaded successfully since.
+
+    Args:
+        con: Warehouse connection.
+        source: Restrict to one source slug.
+
+    Returns:
+        The quarantined files with their error messages.
+    """
+    if not _table_exists(con, "raw", "_loads"):
+        return []
+    rows = con.execute(
+        f"""
+        SELECT q.source, q.path, q.error FROM {LOADS_TABLE} AS q
+        WHERE q.status = 'quarantined' AND (? IS NULL OR q.source = ?)
+          AND NOT EXISTS (
+              SELECT 1 FROM {LOADS_TABLE} AS l
+              WHERE l.path = q.path AND l.status IN ('loaded', 'replaced') AND l.loaded_at > q.loaded_at)
+        ORDER BY q.source, q.path
+        """,
+        [source, source],
+    ).fetchall()
+    return [Quarantined(*r) for r in rows]

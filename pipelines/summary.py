@@ -1,0 +1,57 @@
+"""The short, human summary printed after a run."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import duckdb
+
+from pipelines.reconcile import conservation_report, open_quarantines
+from pipelines.config import Settings
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def render_summary(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
+    """Spend by provider and by team, reconciliation status and quarantined files, as text.
+
+    Args:
+        con: Warehouse connection (read-only is enough).
+        settings: Run settings.
+
+    Returns:
+        Printable text.
+    """
+    lines = []
+    by_provider = con.execute(
+        "SELECT strftime(BillingPeriodStart, '%Y-%m'), ProviderName, BillingCurrency, sum(BilledCost), "
+        "sum(CASE WHEN ServiceCategory = 'AI and Machine Learning' OR x_GpuCount IS NOT NULL "
+        "THEN BilledCost ELSE 0 END) FROM main.focus_cost_and_usage GROUP BY ALL ORDER BY 1, 2, 3"
+    ).fetchall()
+    lines.append("Billed cost by provider (all services | AI and GPU):")
+    for period, provider, currency, total, ai in by_provider:
+        lines.append(f"  {period}  {provider:<22} {currency} {_money(total):>14} | {_money(ai):>12}")
+    by_team = con.execute(
+        "SELECT x_Team, BillingCurrency, sum(BilledCost) FROM main.focus_cost_and_usage "
+        "GROUP BY ALL ORDER BY 3 DESC"
+    ).fetchall()
+    lines.append("Billed cost by team:")
+    for team, currency, total in by_team:
+        lines.append(f"  {team:<24} {currency} {_money(total):>14}")
+    requests = con.execute(
+        "SELECT count(*), sum(gateway_cost) FROM main.fct_llm_requests"
+    ).fetchone()
+    lines.append(f"Gateway requests: {requests[0]:,} (gateway estimate {_money(requests[1] or Decimal(0))} USD)")
+    report = conservation_report(con, settings)
+    broken = [r for r in report if r.difference != 0]
+    lines.append(
+        f"Conservation: {len(report) - len(broken)}/{len(report)} source x account x period x currency totals "
+        "match the source files to the cent" + (" -- MISMATCH" if broken else "")
+    )
+    quarantined = open_quarantines(con)
+    if quarantined:
+        lines.append(f"Quarantined files ({len(quarantined)}):")
+        lines += [f"  {q.error}" for q in quarantined]
+    return "\n".join(lines)
