@@ -97,7 +97,8 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Landing
     result = LoadResult(source=source.slug)
     run_at = datetime.now(UTC)
     plan = source.plan(landing)
-    checksums = {pf.file.key: pf.file.sha256() for pf in plan.files}
+    rejected_files = [pf for files, _ in plan.rejected for pf in files]
+    checksums = {pf.file.key: pf.file.sha256() for pf in [*plan.files, *rejected_files]}
 
     for file, reason in plan.ignored:
         sha = file.sha256()

@@ -361,8 +361,9 @@ def _write_openai(
         costs_by_day[day].append(
             {
                 "object": "organization.costs.result",
-                # Dollars. Exact amounts here have at most 9 decimals, so the float's repr is exact.
-                "amount": {"value": float(Decimal(amount)), "currency": "usd"},
+                # Dollars, as a JSON float like the API's. Rounded to 10 decimals first, so that the
+                # float's shortest repr is exactly this decimal (at most 15 significant digits).
+                "amount": {"value": float(Decimal(amount).quantize(Decimal("1e-10"))), "currency": "usd"},
                 "line_item": line_item,
                 "project_id": project,
                 "quantity": float(quantity),

@@ -78,22 +78,23 @@ class AwsCurSource:
                 delivery, listed = _read_manifest(manifest_file)
             except BadFileError as error:
                 planned = [self._planned(f, partition, "invalid-manifest", period) for f in files]
-                plan.rejected.append((planned, error))
+                plan.rejected.append(([self._planned(manifest_file, partition, "invalid-manifest", period), *planned], error))
                 continue
             by_name = {f.name: f for f in files}
             planned = [self._planned(by_name[n], partition, delivery, period) for n in listed if n in by_name]
+            for f in files:
+                if f.name not in listed:
+                    plan.ignored.append((f, f"not part of the current delivery {delivery} of {partition}"))
             missing = [n for n in listed if n not in by_name]
             if missing:
                 error = BadFileError(
                     manifest_file.key,
                     f"the manifest lists {len(missing)} data file(s) not in the landing zone: {', '.join(missing[:3])}",
                 )
-                plan.rejected.append((planned, error))
+                # The manifest is recorded too, so the problem is visible even when no listed file exists.
+                plan.rejected.append(([self._planned(manifest_file, partition, delivery, period), *planned], error))
                 continue
             plan.files += planned
-            for f in files:
-                if f.name not in listed:
-                    plan.ignored.append((f, f"not part of the current delivery {delivery} of {partition}"))
         return plan
 
     @staticmethod

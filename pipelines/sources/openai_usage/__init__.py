@@ -138,7 +138,8 @@ def _completions_row(key: str, result: dict, at: str) -> dict[str, object]:
 
 
 def _decimal(key: str, value: object, column: str) -> Decimal:
-    # Floats were parsed as Decimal from their JSON text, so no binary rounding happens here.
+    # Floats were parsed as Decimal from their JSON text, so no binary rounding happens here. Digits past
+    # the 12th decimal place (float noise, far below a cent) are rounded half-even to fit DECIMAL(38, 12).
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
         raise BadFileError(key, f"expected a number, got {value!r}", column=column)
     try:

@@ -1,0 +1,85 @@
+"""One small demo, generated and run once per session through the real Dagster job, for the e2e tests."""
+
+from __future__ import annotations
+
+import gzip
+import csv
+import io
+import json
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from pipelines.config import Settings
+from pipelines.demo.generate import DemoOptions, generate
+from pipelines.run import RunOutcome, run_pipeline
+
+DEMO_MONTH = "2026-10"
+DEMO_SCALE = 0.2
+
+
+@dataclass
+class DemoRun:
+    landing: Path
+    settings: Settings
+    outcome: RunOutcome
+
+
+def billed_totals_from_files(landing: Path) -> dict[tuple[str, str, str], Decimal]:
+    """What the invoices say, computed straight from the generated files (no DuckDB, no dbt).
+
+    Returns:
+        Billed cost per (provider, billing period, currency).
+    """
+    totals: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for manifest_path in sorted(landing.glob("aws_cur/*/metadata/BILLING_PERIOD=*/*-Manifest.json")):
+        manifest = json.loads(manifest_path.read_text())
+        period = manifest_path.parent.name.split("=")[1]
+        data_dir = manifest_path.parent.parent.parent / "data" / manifest_path.parent.name
+        for uri in manifest["dataFiles"]:
+            path = data_dir / uri.rsplit("/", 1)[1]
+            if path.suffix == ".parquet":
+                table = pq.read_table(path, columns=["line_item_unblended_cost", "line_item_currency_code"])
+                rows = zip(*(table.column(i).to_pylist() for i in range(2)), strict=True)
+                for cost, currency in rows:
+                    # AWS writes Parquet costs as doubles; repr is the shortest exact decimal text
+                    totals[("Amazon Web Services", period, currency)] += Decimal(repr(cost))
+            else:
+                with gzip.open(path, "rt", newline="") as fh:
+                    for row in csv.DictReader(fh):
+                        totals[("Amazon Web Services", period, row["line_item_currency_code"])] += Decimal(
+                            row["line_item_unblended_cost"]
+                        )
+    for page_path in sorted(landing.glob("openai_usage/costs/**/*.json")):
+        page = json.loads(page_path.read_text(), parse_float=Decimal)
+        for bucket in page["data"]:
+            for result in bucket["results"]:
+                from datetime import UTC, datetime
+
+                period = datetime.fromtimestamp(bucket["start_time"], tz=UTC).strftime("%Y-%m")
+                totals[("OpenAI", period, result["amount"]["currency"].upper())] += Decimal(result["amount"]["value"])
+    return dict(totals)
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    root = tmp_path_factory.mktemp("demo")
+    landing = root / "landing"
+    generate(DemoOptions(landing=landing, scale=DEMO_SCALE, seed=7, month=DEMO_MONTH))
+    settings = Settings(landing=str(landing), warehouse=root / "warehouse" / "aicost.duckdb", exports_dir=root / "exports")
+    outcome = run_pipeline(settings)
+    return DemoRun(landing=landing, settings=settings, outcome=outcome)
+
+
+def copy_landing(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    return target
+
+
+def read_csv_text(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))

@@ -1,0 +1,56 @@
+import dagster as dg
+
+from orchestration.definitions import build_definitions
+from pipelines.config import Settings
+
+
+def _defs(tmp_path):
+    return build_definitions(Settings(landing=str(tmp_path), warehouse=tmp_path / "w.duckdb"))
+
+
+def test_asset_graph_runs_from_loads_through_staging_to_marts(tmp_path):
+    graph = _defs(tmp_path).resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+
+    assert {
+        "aws_cur/line_items",
+        "openai_usage/completions_usage",
+        "openai_usage/costs",
+        "litellm/spend_logs",
+        "stg_aws_cur__line_items",
+        "focus_cost_and_usage",
+        "fct_llm_requests",
+        "rpt_showback_daily",
+        "rpt_chargeback_monthly",
+        "reference/attribution_keys",
+    } <= keys
+
+    def parents(key: str) -> set[str]:
+        return {p.to_user_string() for p in graph.get(dg.AssetKey.from_user_string(key)).parent_keys}
+
+    assert parents("stg_aws_cur__line_items") == {"aws_cur/line_items"}
+    assert parents("stg_litellm__spend_logs") == {"litellm/spend_logs"}
+    assert parents("stg_openai_usage__costs") == {"openai_usage/costs"}
+    assert "int_cost_and_usage_attributed" in parents("focus_cost_and_usage")
+    assert graph.get(dg.AssetKey(["aws_cur", "line_items"])).group_name == "aws_cur"
+    assert graph.get(dg.AssetKey(["stg_aws_cur__line_items"])).group_name == "aws_cur"
+
+
+def test_invariant_checks_guard_the_run(tmp_path):
+    graph = _defs(tmp_path).resolve_asset_graph()
+    checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
+
+    assert ("focus_cost_and_usage", "billed_cost_reconciles_to_source") in checks
+    for load_key in ("aws_cur/line_items", "openai_usage/completions_usage", "litellm/spend_logs"):
+        assert (load_key, "no_quarantined_files") in checks
+    # dbt tests become asset checks too
+    assert any(name.startswith("unique_fct_llm_requests_request_id") for _, name in checks)
+
+
+def test_nightly_job_is_scheduled_at_two_utc_over_every_asset(tmp_path):
+    defs = _defs(tmp_path)
+    schedule = defs.resolve_schedule_def("nightly_schedule")
+    job = defs.resolve_job_def("nightly")
+
+    assert (schedule.cron_schedule, schedule.execution_timezone, schedule.job_name) == ("0 2 * * *", "UTC", "nightly")
+    assert len(job.asset_layer.executable_asset_keys) == len(defs.resolve_asset_graph().get_all_asset_keys())

@@ -1,0 +1,60 @@
+from decimal import Decimal
+
+import pytest
+
+from tests.conftest import FIXTURES, load, place, scalar
+
+VALID = FIXTURES / "litellm" / "valid"
+INVALID = FIXTURES / "litellm" / "invalid"
+BODY_COLUMNS = ("messages", "response", "proxy_server_request")
+
+
+@pytest.mark.parametrize(
+    ("fixture", "first_request"),
+    [
+        pytest.param("spend_logs_2026-10-01.csv", "req-1", id="csv"),
+        pytest.param("spend_logs_2026-10-02.parquet", "req-1-pq", id="parquet"),
+    ],
+)
+def test_spend_logs_load_typed_without_bodies(con, landing, fixture, first_request):
+    place(landing, f"litellm/{fixture}", VALID / fixture)
+
+    result = load(con, "litellm", landing)
+
+    assert (result.files_loaded, result.rows_loaded) == (1, 3)
+    columns = {r[0] for r in con.execute("DESCRIBE raw_litellm.spend_logs").fetchall()}
+    assert not columns & set(BODY_COLUMNS)
+    dump = str(con.execute("SELECT * FROM raw_litellm.spend_logs").fetchall())
+    assert "SECRET" not in dump
+    row = con.execute(
+        "SELECT request_id, spend, prompt_tokens, \"startTime\", metadata->>'$.usage_object.cache_read_input_tokens', "
+        "team_id, cache_hit FROM raw_litellm.spend_logs ORDER BY _source_row LIMIT 1"
+    ).fetchone()
+    assert row[0] == first_request
+    assert row[1] == Decimal("0.0105")
+    assert row[2] == 3000
+    assert row[3].tzinfo is not None and row[3].hour == 10  # naive export times are UTC
+    assert row[4:] == ("1500", "team-support", "False")
+    assert scalar(con, "SELECT sum(spend) FROM raw_litellm.spend_logs") == Decimal("0.010626")
+
+
+@pytest.mark.parametrize(
+    ("fixture", "expected"),
+    [
+        pytest.param(
+            "spend_logs_bad_timestamp.csv",
+            ", line 3, column startTime: Could not convert string \"yesterday at noon\"",
+            id="bad-timestamp",
+        ),
+        pytest.param("spend_logs_missing_spend.csv", "required column(s) missing: spend", id="missing-spend"),
+    ],
+)
+def test_malformed_spend_log_is_quarantined(con, landing, fixture, expected):
+    place(landing, f"litellm/{fixture}", INVALID / fixture)
+    place(landing, "litellm/spend_logs_2026-10-01.csv", VALID / "spend_logs_2026-10-01.csv")
+
+    result = load(con, "litellm", landing)
+
+    assert result.rows_loaded == 3
+    assert len(result.quarantined) == 1 and expected in result.quarantined[0]
+    assert result.quarantined[0].startswith(f"litellm/{fixture}")

@@ -1,0 +1,61 @@
+"""The load path's rules, exercised on LiteLLM files (path-partitioned) and CUR deliveries."""
+
+import shutil
+
+from tests.conftest import FIXTURES, load, place, scalar
+
+LOGS = FIXTURES / "litellm" / "valid" / "spend_logs_2026-10-01.csv"
+BAD_LOGS = FIXTURES / "litellm" / "invalid" / "spend_logs_bad_timestamp.csv"
+
+
+def test_same_contents_under_another_path_are_not_counted_twice(con, landing):
+    place(landing, "litellm/a/day.csv", LOGS)
+    load(con, "litellm", landing)
+    place(landing, "litellm/b/copy-of-day.csv", LOGS)
+
+    result = load(con, "litellm", landing)
+
+    assert result.files_skipped == 1 and result.rows_loaded == 0
+    assert scalar(con, "SELECT count(*) FROM raw_litellm.spend_logs") == 3
+    assert "same contents as litellm/a/day.csv" in scalar(con, "SELECT error FROM raw._loads WHERE status = 'skipped'")
+
+
+def test_rewritten_file_replaces_its_previous_version(con, landing):
+    target = place(landing, "litellm/day.csv", LOGS)
+    load(con, "litellm", landing)
+    # the exporter rewrites the day with one more request
+    lines = LOGS.read_text().splitlines()
+    target.write_text("\n".join([*lines, lines[-1].replace("req-3", "req-4")]) + "\n")
+
+    result = load(con, "litellm", landing)
+
+    assert (result.files_loaded, result.files_replaced) == (1, 1)
+    assert scalar(con, "SELECT count(*) FROM raw_litellm.spend_logs") == 4
+    assert scalar(con, "SELECT count(DISTINCT _load_id) FROM raw_litellm.spend_logs") == 1
+    assert con.execute("SELECT status FROM raw._loads ORDER BY loaded_at, status").fetchall() == [
+        ("replaced",),
+        ("loaded",),
+    ]
+
+
+def test_corrected_file_loads_after_quarantine(con, landing):
+    target = place(landing, "litellm/day.csv", BAD_LOGS)
+    first = load(con, "litellm", landing)
+    assert len(first.quarantined) == 1
+    shutil.copyfile(LOGS, target)
+
+    second = load(con, "litellm", landing)
+
+    assert second.rows_loaded == 3 and not second.quarantined
+    from pipelines.reconcile import open_quarantines
+
+    assert open_quarantines(con, "litellm") == []
+
+
+def test_unrecognised_files_are_recorded_not_loaded(con, landing):
+    place(landing, "litellm/notes.txt", LOGS)
+
+    result = load(con, "litellm", landing)
+
+    assert result.files_skipped == 1 and result.rows_loaded == 0
+    assert "not a spend-logs export" in scalar(con, "SELECT error FROM raw._loads")
