@@ -78,7 +78,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"  chargeback CSV:       {export.path} ({export.rows} rows, "
         + ", ".join(f"{c} {t:,.2f}" for c, t in sorted(export.rounded_totals.items()))
         + ")\n"
-        f"  query it:             .venv/bin/python -c \"import duckdb; "
+        f'  query it:             .venv/bin/python -c "import duckdb; '
         f"print(duckdb.connect('{settings.warehouse}', read_only=True).sql('from rpt_chargeback_monthly'))\""
     )
     return code

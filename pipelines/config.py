@@ -90,5 +90,5 @@ class Settings:
         }
 
     def dbt_vars(self) -> dict[str, str]:
-        """dbt vars that come from settings."""
+        """Dbt vars that come from settings."""
         return {"openai_organization_id": self.openai_organization_id}

@@ -106,9 +106,22 @@ def export_chargeback(con: duckdb.DuckDBPyConnection, month: str, out: Path) -> 
             rows
         ):
             writer.writerow(
-                [period, cc_id, cc_name, team, app, provider, model, currency, _fmt(billed, 12),
-                 _fmt(rounded[i], 2), _fmt(eff, 12), _fmt(tax, 12), _fmt(credit, 12)]
-            )  # fmt: skip
+                [
+                    period,
+                    cc_id,
+                    cc_name,
+                    team,
+                    app,
+                    provider,
+                    model,
+                    currency,
+                    _fmt(billed, 12),
+                    _fmt(rounded[i], 2),
+                    _fmt(eff, 12),
+                    _fmt(tax, 12),
+                    _fmt(credit, 12),
+                ]
+            )
     totals = {c: sum((rows[i][8] for i in idx), Decimal(0)) for c, idx in by_currency.items()}
     rounded_totals = {c: sum((rounded[i] for i in idx), Decimal(0)) for c, idx in by_currency.items()}
     return ChargebackExport(out, len(rows), totals, rounded_totals)

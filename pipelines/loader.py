@@ -136,8 +136,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Landing
 
 def _seen(con: duckdb.DuckDBPyConnection, path: str, sha: str) -> str | None:
     row = con.execute(
-        f"SELECT status FROM {LOADS_TABLE} WHERE path = ? AND sha256 = ? "
-        "ORDER BY loaded_at DESC, load_id LIMIT 1",
+        f"SELECT status FROM {LOADS_TABLE} WHERE path = ? AND sha256 = ? ORDER BY loaded_at DESC, load_id LIMIT 1",
         [path, sha],
     ).fetchone()
     return row[0] if row else None
@@ -172,10 +171,18 @@ def _load_batch(
         if duplicate:
             pf = files[0]
             _record(
-                con, source.slug, table, pf.file.key, checksums[pf.file.key], pf.file.size,
-                status="skipped", error=f"same contents as {duplicate}, already loaded", at=run_at,
-                partition=partition, delivery=delivery,
-            )  # fmt: skip
+                con,
+                source.slug,
+                table,
+                pf.file.key,
+                checksums[pf.file.key],
+                pf.file.size,
+                status="skipped",
+                error=f"same contents as {duplicate}, already loaded",
+                at=run_at,
+                partition=partition,
+                delivery=delivery,
+            )
             result.files_skipped += 1
             return
 
@@ -188,10 +195,20 @@ def _load_batch(
             rows = _insert_file(con, source, pf, load_id, run_at)
             period = pf.billing_period or _periods(con, table, load_id)
             _record(
-                con, source.slug, table, pf.file.key, checksums[pf.file.key], pf.file.size,
-                status="loaded", at=run_at, rows=rows, period=period, partition=partition,
-                delivery=delivery, load_id=load_id,
-            )  # fmt: skip
+                con,
+                source.slug,
+                table,
+                pf.file.key,
+                checksums[pf.file.key],
+                pf.file.size,
+                status="loaded",
+                at=run_at,
+                rows=rows,
+                period=period,
+                partition=partition,
+                delivery=delivery,
+                load_id=load_id,
+            )
             load_ids.append(load_id)
             rows_total += rows
         replaced = _replace_earlier(con, table, partition, delivery, load_ids[0])
@@ -281,8 +298,7 @@ def _replace_earlier(
     if earlier:
         con.execute(f"DELETE FROM {table.qualified_name} WHERE _load_id IN (SELECT unnest(?))", [earlier])
         con.execute(
-            f"UPDATE {LOADS_TABLE} SET status = 'replaced', replaced_by = ? "
-            "WHERE load_id IN (SELECT unnest(?))",
+            f"UPDATE {LOADS_TABLE} SET status = 'replaced', replaced_by = ? WHERE load_id IN (SELECT unnest(?))",
             [new_load_id, earlier],
         )
     return len(earlier)
@@ -306,9 +322,19 @@ def _quarantine(
         else:
             message = f"not loaded: another file of the same delivery is bad ({error.message})"
         _record(
-            con, slug, pf.table, pf.file.key, sha, pf.file.size, status="quarantined", error=message,
-            at=run_at, period=pf.billing_period, partition=pf.partition, delivery=pf.delivery or sha,
-        )  # fmt: skip
+            con,
+            slug,
+            pf.table,
+            pf.file.key,
+            sha,
+            pf.file.size,
+            status="quarantined",
+            error=message,
+            at=run_at,
+            period=pf.billing_period,
+            partition=pf.partition,
+            delivery=pf.delivery or sha,
+        )
         log.error("quarantined %s", message)
         result.quarantined.append(message)
 

@@ -130,9 +130,7 @@ def locate_parquet_error(con: duckdb.DuckDBPyConnection, file: LandingFile, tabl
             "ORDER BY file_row_number LIMIT 1"
         ).fetchone()
         if row:
-            return BadFileError(
-                file.key, f"value {row[1]!r} is not a valid {col.type}", line=row[0], column=col.name
-            )
+            return BadFileError(file.key, f"value {row[1]!r} is not a valid {col.type}", line=row[0], column=col.name)
     return BadFileError(file.key, "the file does not convert to the raw contract")
 
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import duckdb
 
-from pipelines.reconcile import conservation_report, open_quarantines
 from pipelines.config import Settings
+from pipelines.reconcile import conservation_report, open_quarantines
 
 
 def _money(value: Decimal) -> str:
@@ -34,15 +34,12 @@ def render_summary(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
     for period, provider, currency, total, ai in by_provider:
         lines.append(f"  {period}  {provider:<22} {currency} {_money(total):>14} | {_money(ai):>12}")
     by_team = con.execute(
-        "SELECT x_Team, BillingCurrency, sum(BilledCost) FROM main.focus_cost_and_usage "
-        "GROUP BY ALL ORDER BY 3 DESC"
+        "SELECT x_Team, BillingCurrency, sum(BilledCost) FROM main.focus_cost_and_usage GROUP BY ALL ORDER BY 3 DESC"
     ).fetchall()
     lines.append("Billed cost by team:")
     for team, currency, total in by_team:
         lines.append(f"  {team:<24} {currency} {_money(total):>14}")
-    requests = con.execute(
-        "SELECT count(*), sum(gateway_cost) FROM main.fct_llm_requests"
-    ).fetchone()
+    requests = con.execute("SELECT count(*), sum(gateway_cost) FROM main.fct_llm_requests").fetchone()
     lines.append(f"Gateway requests: {requests[0]:,} (gateway estimate {_money(requests[1] or Decimal(0))} USD)")
     report = conservation_report(con, settings)
     broken = [r for r in report if r.difference != 0]

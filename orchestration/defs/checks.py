@@ -1,6 +1,5 @@
 """Asset checks for the invariants of DESIGN.md that guard a run."""
 
-
 import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource

@@ -4,16 +4,15 @@ Each raw table is an asset keyed ``[<slug>, <table>]``, the key dagster-dbt give
 same name, so lineage runs from the load through staging to the marts without extra wiring.
 """
 
-
 from collections.abc import Iterator
 
 import dagster as dg
 
+from orchestration.defs.resources import WarehouseResource
 from pipelines.landing import open_landing
 from pipelines.loader import load_source
 from pipelines.reconcile import open_quarantines
 from pipelines.sources.base import Source
-from orchestration.defs.resources import WarehouseResource
 
 NO_QUARANTINED_FILES = "no_quarantined_files"
 

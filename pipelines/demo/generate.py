@@ -219,9 +219,7 @@ def _calls(con: duckdb.DuckDBPyConnection, seed: int, n: int, start: datetime, e
         """
     )
     # Calls a provider served (and billed): not gateway cache hits, not failures.
-    con.execute(
-        "CREATE VIEW billed_calls AS SELECT * FROM calls WHERE NOT is_gateway_cache_hit AND NOT is_failed"
-    )
+    con.execute("CREATE VIEW billed_calls AS SELECT * FROM calls WHERE NOT is_gateway_cache_hit AND NOT is_failed")
 
 
 def _write_litellm(con: duckdb.DuckDBPyConnection, options: DemoOptions, start: datetime) -> int:
@@ -286,8 +284,8 @@ def _write_litellm(con: duckdb.DuckDBPyConnection, options: DemoOptions, start: 
     days = [r[0] for r in con.execute("SELECT DISTINCT start_ts::DATE FROM spend_logs ORDER BY 1").fetchall()]
     select = (
         "request_id, call_type, api_key, {spend} AS spend, total_tokens, prompt_tokens, completion_tokens, "
-        "{start} AS \"startTime\", {end} AS \"endTime\", request_duration_ms, {first} AS \"completionStartTime\", "
-        "model, model_id, model_group, custom_llm_provider, api_base, \"user\", metadata, cache_hit, cache_key, "
+        '{start} AS "startTime", {end} AS "endTime", request_duration_ms, {first} AS "completionStartTime", '
+        'model, model_id, model_group, custom_llm_provider, api_base, "user", metadata, cache_hit, cache_key, '
         "request_tags, team_id, organization_id, end_user, requester_ip_address, messages, response, "
         "proxy_server_request, session_id, status, mcp_namespaced_tool_name, agent_id"
     ).format(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import gzip
 import csv
+import gzip
 import io
 import json
 import shutil
@@ -71,7 +71,9 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     root = tmp_path_factory.mktemp("demo")
     landing = root / "landing"
     generate(DemoOptions(landing=landing, scale=DEMO_SCALE, seed=7, month=DEMO_MONTH))
-    settings = Settings(landing=str(landing), warehouse=root / "warehouse" / "aicost.duckdb", exports_dir=root / "exports")
+    settings = Settings(
+        landing=str(landing), warehouse=root / "warehouse" / "aicost.duckdb", exports_dir=root / "exports"
+    )
     outcome = run_pipeline(settings)
     return DemoRun(landing=landing, settings=settings, outcome=outcome)
 

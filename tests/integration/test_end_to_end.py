@@ -136,8 +136,11 @@ def test_cli_demo_in_text_formats_then_export(tmp_path):
 
     demo = subprocess.run(
         [aicost, "demo", "--scale", "0.05", "--text", "--landing", str(landing), "--warehouse", str(warehouse)],
-        capture_output=True, text=True, cwd=tmp_path, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
 
     assert demo.returncode == 0, demo.stderr[-3000:]
     assert "Conservation: 2/2" in demo.stdout
@@ -145,16 +148,22 @@ def test_cli_demo_in_text_formats_then_export(tmp_path):
     out = tmp_path / "cb.csv"
     export = subprocess.run(
         [aicost, "export", "chargeback", "--month", DEMO_MONTH, "--out", str(out), "--warehouse", str(warehouse)],
-        capture_output=True, text=True, cwd=tmp_path, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
     assert export.returncode == 0, export.stderr
     invoice = sum(billed_totals_from_files(landing).values(), Decimal(0))
     assert export.stdout.startswith(f"Wrote {out}: ")
     assert sum(Decimal(r["billed_cost"]) for r in read_csv_text(out.read_text())) == invoice
     missing = subprocess.run(
         [aicost, "export", "chargeback", "--month", "2020-01", "--out", str(out), "--warehouse", str(warehouse)],
-        capture_output=True, text=True, cwd=tmp_path, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
     assert missing.returncode == 1 and "no charges for billing period 2020-01" in missing.stderr
 
 

@@ -30,7 +30,10 @@ def test_cur_delivery_loads_with_exact_decimal_costs(con, landing, fixture):
     # ids stay strings with their leading zeros; tags arrive as a JSON object whatever the container
     assert scalar(con, "SELECT DISTINCT bill_payer_account_id FROM raw_aws_cur.line_items") == "000011112222"
     assert (
-        scalar(con, "SELECT resource_tags->>'user_team' FROM raw_aws_cur.line_items WHERE identity_line_item_id = 'li-0001'")
+        scalar(
+            con,
+            "SELECT resource_tags->>'user_team' FROM raw_aws_cur.line_items WHERE identity_line_item_id = 'li-0001'",
+        )
         == "support"
     )
     lineage = con.execute(
@@ -64,7 +67,10 @@ def test_restated_billing_period_replaces_previous_delivery(con, landing):
     place_cur_delivery(
         landing,
         "2026-10",
-        {"part-00001.parquet": VALID / "cur_2026_10.parquet", "part-00002.csv": INVALID.parent / "valid" / "cur_2026_10.csv"},
+        {
+            "part-00001.parquet": VALID / "cur_2026_10.parquet",
+            "part-00002.csv": INVALID.parent / "valid" / "cur_2026_10.csv",
+        },
         "exec-2",
     )
 
@@ -108,7 +114,7 @@ def test_manifest_naming_a_missing_file_quarantines_the_delivery(con, landing):
     [
         pytest.param(
             "cur_bad_cost.csv",
-            "line 3, column line_item_unblended_cost: Could not convert string \"twelve dollars\"",
+            'line 3, column line_item_unblended_cost: Could not convert string "twelve dollars"',
             id="cost-not-a-number",
         ),
         pytest.param(
@@ -139,9 +145,11 @@ def test_bad_file_in_a_multi_file_delivery_keeps_the_previous_delivery(con, land
     place_cur_delivery(landing, "2026-10", {"part-1.csv.gz": VALID / "cur_2026_10.csv.gz"}, "exec-1")
     load(con, "aws_cur", landing)
     place_cur_delivery(
-        landing, "2026-10", {"part-1.csv.gz": VALID / "cur_2026_10.csv.gz", "part-2.csv": INVALID / "cur_bad_cost.csv"},
+        landing,
+        "2026-10",
+        {"part-1.csv.gz": VALID / "cur_2026_10.csv.gz", "part-2.csv": INVALID / "cur_bad_cost.csv"},
         "exec-2",
-    )  # fmt: skip
+    )
 
     result = load(con, "aws_cur", landing)
 

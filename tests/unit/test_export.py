@@ -28,6 +28,6 @@ def test_cents_add_up_to_the_rounded_total(amounts):
 def test_cents_add_up_on_random_amounts():
     rng = random.Random(7)
     for _ in range(200):
-        exact = [Decimal(rng.randint(-10**9, 10**12)).scaleb(-10) for _ in range(rng.randint(1, 40))]
+        exact = [Decimal(rng.randint(-(10**9), 10**12)).scaleb(-10) for _ in range(rng.randint(1, 40))]
         cents = allocate_cents(exact)
         assert sum(cents) == sum(exact).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

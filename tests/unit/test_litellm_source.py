@@ -43,7 +43,7 @@ def test_spend_logs_load_typed_without_bodies(con, landing, fixture, first_reque
     [
         pytest.param(
             "spend_logs_bad_timestamp.csv",
-            ", line 3, column startTime: Could not convert string \"yesterday at noon\"",
+            ', line 3, column startTime: Could not convert string "yesterday at noon"',
             id="bad-timestamp",
         ),
         pytest.param("spend_logs_missing_spend.csv", "required column(s) missing: spend", id="missing-spend"),

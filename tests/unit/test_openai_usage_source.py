@@ -30,7 +30,9 @@ def test_costs_amounts_are_parsed_as_exact_decimals(con, landing):
 
     load(con, "openai_usage", landing)
 
-    amounts = [r[0] for r in con.execute("SELECT amount_value FROM raw_openai_usage.costs ORDER BY _source_row").fetchall()]
+    amounts = [
+        r[0] for r in con.execute("SELECT amount_value FROM raw_openai_usage.costs ORDER BY _source_row").fetchall()
+    ]
     # 0.06 and 0.1 have no exact binary form: parsing through float would not give these sums
     assert amounts == [Decimal("0.06"), Decimal("1.234567891234"), Decimal("0.1")]
     assert scalar(con, "SELECT sum(amount_value) FROM raw_openai_usage.costs") == Decimal("1.394567891234")

@@ -1,6 +1,5 @@
 """dbt models, seeds and tests as Dagster assets (dagster-dbt), grouped like the project's folders."""
 
-
 import json
 import os
 from collections.abc import Iterator, Mapping

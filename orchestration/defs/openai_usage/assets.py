@@ -1,6 +1,6 @@
 """Load asset of the ``openai_usage`` source (Admin API usage and costs pages)."""
 
-from pipelines.sources.openai_usage import SOURCE
 from orchestration.defs.loading import build_load_assets
+from pipelines.sources.openai_usage import SOURCE
 
 openai_usage_load = build_load_assets(SOURCE, "OpenAI Admin API usage (completions) and costs buckets.")

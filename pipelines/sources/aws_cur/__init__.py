@@ -78,7 +78,9 @@ class AwsCurSource:
                 delivery, listed = _read_manifest(manifest_file)
             except BadFileError as error:
                 planned = [self._planned(f, partition, "invalid-manifest", period) for f in files]
-                plan.rejected.append(([self._planned(manifest_file, partition, "invalid-manifest", period), *planned], error))
+                plan.rejected.append(
+                    ([self._planned(manifest_file, partition, "invalid-manifest", period), *planned], error)
+                )
                 continue
             by_name = {f.name: f for f in files}
             planned = [self._planned(by_name[n], partition, delivery, period) for n in listed if n in by_name]

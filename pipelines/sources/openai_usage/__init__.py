@@ -115,7 +115,9 @@ def _completions_row(key: str, result: dict, at: str) -> dict[str, object]:
     if cached is not None and input_tokens is not None and cached > input_tokens:
         # input_tokens includes cached tokens; more cached than input means a broken export.
         raise BadFileError(
-            key, f"input_cached_tokens ({cached}) exceeds input_tokens ({input_tokens})", column=f"{at}.input_cached_tokens"
+            key,
+            f"input_cached_tokens ({cached}) exceeds input_tokens ({input_tokens})",
+            column=f"{at}.input_cached_tokens",
         )
     batch = result.get("batch")
     if batch is not None and not isinstance(batch, bool):
@@ -157,7 +159,9 @@ def _costs_row(key: str, result: dict, at: str) -> dict[str, object]:
         raise BadFileError(key, "amount must be an object {value, currency}", column=f"{at}.amount")
     currency = amount.get("currency")
     if not isinstance(currency, str) or len(currency) != 3:
-        raise BadFileError(key, f"amount.currency must be an ISO 4217 code, got {currency!r}", column=f"{at}.amount.currency")
+        raise BadFileError(
+            key, f"amount.currency must be an ISO 4217 code, got {currency!r}", column=f"{at}.amount.currency"
+        )
     quantity = result.get("quantity")
     return {
         "project_id": _text(key, result, "project_id", at),

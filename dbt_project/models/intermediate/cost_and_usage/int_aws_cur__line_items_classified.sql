@@ -20,7 +20,9 @@ services as (
 ),
 
 billing_names as (
-    select alias as billing_model_name, model_id
+    select
+        alias as billing_model_name,
+        model_id
     from {{ ref('model_aliases') }}
     where alias_kind = 'bedrock_billing_name'
 ),
@@ -53,8 +55,9 @@ classified as (
         coalesce(services.service_name, parsed.product_code) as service_name,
         coalesce(services.service_category, 'Other') as service_category,
         coalesce(services.service_subcategory, 'Other (Other)') as service_subcategory,
-        case when parsed.is_bedrock and parsed.bedrock_model_name is not null
-            then coalesce(billing_names.model_id, parsed.bedrock_model_name)
+        case
+            when parsed.is_bedrock and parsed.bedrock_model_name is not null
+                then coalesce(billing_names.model_id, parsed.bedrock_model_name)
         end as model_id,
         case
             when not parsed.is_bedrock or parsed.bedrock_token_kind is null then null
@@ -63,8 +66,9 @@ classified as (
             when parsed.bedrock_token_kind like '%output-tokens' then 'output'
             else 'input'
         end as token_type,
-        case when parsed.is_bedrock and parsed.bedrock_token_kind is not null
-            then coalesce(parsed.bedrock_tier, 'standard')
+        case
+            when parsed.is_bedrock and parsed.bedrock_token_kind is not null
+                then coalesce(parsed.bedrock_tier, 'standard')
         end as service_tier,
         case
             when not parsed.is_bedrock or parsed.bedrock_token_kind is null then null
@@ -83,8 +87,9 @@ classified as (
             when 'SavingsPlanUpfrontFee' then cast(0 as {{ money_type() }})
             else parsed.unblended_cost
         end as effective_cost,
-        case when line_item_types.charge_category = 'Usage'
-            then coalesce(parsed.public_on_demand_cost, parsed.unblended_cost)
+        case
+            when line_item_types.charge_category = 'Usage'
+                then coalesce(parsed.public_on_demand_cost, parsed.unblended_cost)
             else parsed.unblended_cost
         end as list_cost
     from parsed

@@ -94,8 +94,9 @@ openai_costs as (
         cast(null as varchar) as availability_zone,
         line_item as sku_id,
         line_item as sku_meter,
-        case when model_id is not null
-            then json_object('x_ModelId', model_id, 'x_TokenType', token_type)
+        case
+            when model_id is not null
+                then json_object('x_ModelId', model_id, 'x_TokenType', token_type)
         end as sku_price_details,
         case when token_type is not null then 'Tokens' end as pricing_unit,
         quantity as pricing_quantity,

@@ -8,7 +8,11 @@ costs as (
 ),
 
 aliases as (
-    select alias, model_id from {{ ref('model_aliases') }} where alias_kind = 'gateway_model'
+    select
+        alias,
+        model_id
+    from {{ ref('model_aliases') }}
+    where alias_kind = 'gateway_model'
 ),
 
 parsed as (
@@ -28,8 +32,9 @@ select
         when 'input' then 'input'
         when 'output' then 'output'
     end as token_type,
-    case when parsed.line_item_model is not null
-        then case when parsed.is_batch then 'batch' else 'standard' end
+    case
+        when parsed.line_item_model is not null
+            then case when parsed.is_batch then 'batch' else 'standard' end
     end as service_tier
 from parsed
 left join aliases on parsed.line_item_model = aliases.alias

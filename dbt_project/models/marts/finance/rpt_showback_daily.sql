@@ -92,14 +92,15 @@ joined as (
         coalesce(requests.gateway_estimated_cost, 0) as gateway_estimated_cost
     from invoiced
     full outer join requests
-        on invoiced.service_name <> 'Tax'
-        and invoiced.charge_date = requests.charge_date
-        and invoiced.provider_name = requests.provider_name
-        and invoiced.team = requests.team
-        and invoiced.application = requests.application
-        and invoiced.environment = requests.environment
-        and invoiced.model_id = requests.model_id
-        and invoiced.billing_currency = requests.billing_currency
+        on
+            invoiced.service_name <> 'Tax'
+            and invoiced.charge_date = requests.charge_date
+            and invoiced.provider_name = requests.provider_name
+            and invoiced.team = requests.team
+            and invoiced.application = requests.application
+            and invoiced.environment = requests.environment
+            and invoiced.model_id = requests.model_id
+            and invoiced.billing_currency = requests.billing_currency
 )
 
 select

@@ -64,7 +64,7 @@ select
     sub_account_id as SubAccountId,
     sub_account_name as SubAccountName,
     cast(null as varchar) as SubAccountType,
-    tags as Tags,
+    cast(tags as json) as Tags,
     provider_name as ServiceProviderName,
     provider_name as HostProviderName,
     model_id as x_ModelId,

@@ -11,7 +11,11 @@ requests as (
 ),
 
 aliases as (
-    select alias, model_id from {{ ref('model_aliases') }} where alias_kind = 'gateway_model'
+    select
+        alias,
+        model_id
+    from {{ ref('model_aliases') }}
+    where alias_kind = 'gateway_model'
 ),
 
 models as (
@@ -19,7 +23,11 @@ models as (
 ),
 
 team_keys as (
-    select key_value, team from {{ ref('attribution_keys') }} where key_type = 'litellm_team'
+    select
+        key_value,
+        team
+    from {{ ref('attribution_keys') }}
+    where key_type = 'litellm_team'
 ),
 
 teams as (

@@ -13,7 +13,7 @@ renamed as (
         end_user as end_user_id,
         session_id,
         agent_id,
-        "user" as gateway_user,
+        user as gateway_user,
         call_type,
         model as gateway_model,
         model_group,
@@ -22,10 +22,14 @@ renamed as (
         mcp_namespaced_tool_name,
         metadata,
         request_tags,
-        coalesce({{ json_text('metadata', '$.requester_metadata.application') }},
-            nullif(regexp_extract(cast(request_tags as varchar), '"app:([^"]+)"', 1), '')) as application,
-        coalesce({{ json_text('metadata', '$.requester_metadata.environment') }},
-            nullif(regexp_extract(cast(request_tags as varchar), '"env:([^"]+)"', 1), '')) as environment,
+        coalesce(
+            {{ json_text('metadata', '$.requester_metadata.application') }},
+            nullif(regexp_extract(cast(request_tags as varchar), '"app:([^"]+)"', 1), '')
+        ) as application,
+        coalesce(
+            {{ json_text('metadata', '$.requester_metadata.environment') }},
+            nullif(regexp_extract(cast(request_tags as varchar), '"env:([^"]+)"', 1), '')
+        ) as environment,
         coalesce(prompt_tokens, 0) as prompt_tokens,
         coalesce(completion_tokens, 0) as completion_tokens,
         coalesce(total_tokens, 0) as total_tokens,
