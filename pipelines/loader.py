@@ -211,7 +211,7 @@ def _load_batch(
             )
             load_ids.append(load_id)
             rows_total += rows
-        replaced = _replace_earlier(con, table, partition, delivery, load_ids[0])
+        replaced = _replace_earlier(con, table, partition, load_ids)
         con.execute("COMMIT")
     except BadFileError as error:
         con.execute("ROLLBACK")
@@ -284,22 +284,22 @@ def _duplicate_of(con: duckdb.DuckDBPyConnection, table: RawTable, pf: PlannedFi
     return row[0] if row else None
 
 
-def _replace_earlier(
-    con: duckdb.DuckDBPyConnection, table: RawTable, partition: str, delivery: str, new_load_id: str
-) -> int:
+def _replace_earlier(con: duckdb.DuckDBPyConnection, table: RawTable, partition: str, new_load_ids: list[str]) -> int:
+    # Everything else loaded for the partition is superseded by this delivery, whatever its delivery id:
+    # a delivery re-sent under the same id with other contents must not be counted twice either.
     earlier = [
         r[0]
         for r in con.execute(
-            f"SELECT load_id FROM {LOADS_TABLE} WHERE raw_table = ? AND partition_key = ? "
-            "AND delivery_id <> ? AND status = 'loaded'",
-            [table.qualified_name, partition, delivery],
+            f"SELECT load_id FROM {LOADS_TABLE} WHERE raw_table = ? AND partition_key = ? AND status = 'loaded' "
+            "AND load_id NOT IN (SELECT unnest(?))",
+            [table.qualified_name, partition, new_load_ids],
         ).fetchall()
     ]
     if earlier:
         con.execute(f"DELETE FROM {table.qualified_name} WHERE _load_id IN (SELECT unnest(?))", [earlier])
         con.execute(
             f"UPDATE {LOADS_TABLE} SET status = 'replaced', replaced_by = ? WHERE load_id IN (SELECT unnest(?))",
-            [new_load_id, earlier],
+            [new_load_ids[0], earlier],
         )
     return len(earlier)
 

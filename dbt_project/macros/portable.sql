@@ -25,3 +25,14 @@
 
 {#- First day of the month of a timestamp, as a timestamp. -#}
 {% macro month_start(column) -%}date_trunc('month', {{ column }}){%- endmacro %}
+
+{#- Several string values of one JSON document, parsed once: a list indexed with list_at(..., 1..n). -#}
+{% macro json_texts(column, paths) -%}{{ return(adapter.dispatch('json_texts', 'aicost')(column, paths)) }}{%- endmacro %}
+{% macro default__json_texts(column, paths) -%}
+    json_extract_string({{ column }}, [{% for p in paths %}'{{ p }}'{% if not loop.last %}, {% endif %}{% endfor %}])
+{%- endmacro %}
+
+{#- Element i (1-based) of a list. -#}
+{% macro list_at(list_expression, i) -%}{{ return(adapter.dispatch('list_at', 'aicost')(list_expression, i)) }}{%- endmacro %}
+{% macro default__list_at(list_expression, i) -%}{{ list_expression }}[{{ i }}]{%- endmacro %}
+{% macro bigquery__list_at(list_expression, i) -%}{{ list_expression }}[safe_ordinal({{ i }})]{%- endmacro %}

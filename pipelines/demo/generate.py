@@ -10,6 +10,7 @@ Scale 1 is about 100,000 calls and 40,000 CUR lines; everything grows linearly w
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import tempfile
@@ -570,7 +571,9 @@ def _export_cur(con: duckdb.DuckDBPyConnection, options: DemoOptions, start: dat
             f"TO '{data_dir / name}' {fmt}"
         )
         names.append(name)
-    execution_id = str(uuid.UUID(int=(options.seed * 2654435761 + int(start.timestamp())) % (1 << 128)))
+    # Deterministic per (seed, scale, month, format): other data is another delivery of the period.
+    fingerprint = f"{options.seed}:{options.scale}:{options.month}:{text}".encode()
+    execution_id = str(uuid.UUID(bytes=hashlib.sha256(fingerprint).digest()[:16]))
     write_cur_manifest(meta_dir, period, start.date(), end.date(), execution_id, names, text)
     return rows
 

@@ -157,3 +157,15 @@ def test_bad_file_in_a_multi_file_delivery_keeps_the_previous_delivery(con, land
     # the period is never half-replaced: the complete earlier delivery stays
     assert scalar(con, "SELECT sum(line_item_unblended_cost) FROM raw_aws_cur.line_items") == FIXTURE_TOTAL
     assert scalar(con, "SELECT status FROM raw._loads WHERE delivery_id = 'exec-1'") == "loaded"
+
+
+def test_redelivery_under_the_same_execution_id_still_replaces_the_period(con, landing):
+    place_cur_delivery(landing, "2026-10", {"part-00001.csv.gz": VALID / "cur_2026_10.csv.gz"}, "exec-1")
+    load(con, "aws_cur", landing)
+    (landing / "aws_cur/test-export/data/BILLING_PERIOD=2026-10/part-00001.csv.gz").unlink()
+    place_cur_delivery(landing, "2026-10", {"part-00001.parquet": VALID / "cur_2026_10.parquet"}, "exec-1")
+
+    result = load(con, "aws_cur", landing)
+
+    assert (result.files_loaded, result.files_replaced) == (1, 1)
+    assert scalar(con, "SELECT sum(line_item_unblended_cost) FROM raw_aws_cur.line_items") == FIXTURE_TOTAL

@@ -1,7 +1,24 @@
+{%- set metadata_paths = [
+    '$.requester_metadata.application',
+    '$.requester_metadata.environment',
+    '$.usage_object.cache_read_input_tokens',
+    '$.usage_object.prompt_tokens_details.cached_tokens',
+    '$.usage_object.cache_creation_input_tokens',
+    '$.usage_object.completion_tokens_details.reasoning_tokens',
+] -%}
+
 with
 
 source as (
     select * from {{ source('litellm', 'spend_logs') }}
+),
+
+-- Parse each metadata document once (tens of millions of rows): every path comes from one parse.
+extracted as (
+    select
+        *,
+        {{ json_texts('metadata', metadata_paths) }} as metadata_values
+    from source
 ),
 
 renamed as (
@@ -23,28 +40,23 @@ renamed as (
         metadata,
         request_tags,
         coalesce(
-            {{ json_text('metadata', '$.requester_metadata.application') }},
+            {{ list_at('metadata_values', 1) }},
             nullif(regexp_extract(cast(request_tags as varchar), '"app:([^"]+)"', 1), '')
         ) as application,
         coalesce(
-            {{ json_text('metadata', '$.requester_metadata.environment') }},
+            {{ list_at('metadata_values', 2) }},
             nullif(regexp_extract(cast(request_tags as varchar), '"env:([^"]+)"', 1), '')
         ) as environment,
         coalesce(prompt_tokens, 0) as prompt_tokens,
         coalesce(completion_tokens, 0) as completion_tokens,
         coalesce(total_tokens, 0) as total_tokens,
         coalesce(
-            cast({{ json_text('metadata', '$.usage_object.cache_read_input_tokens') }} as bigint),
-            cast({{ json_text('metadata', '$.usage_object.prompt_tokens_details.cached_tokens') }} as bigint),
+            cast({{ list_at('metadata_values', 3) }} as bigint),
+            cast({{ list_at('metadata_values', 4) }} as bigint),
             0
         ) as cache_read_tokens,
-        coalesce(
-            cast({{ json_text('metadata', '$.usage_object.cache_creation_input_tokens') }} as bigint), 0
-        ) as cache_write_tokens,
-        coalesce(
-            cast({{ json_text('metadata', '$.usage_object.completion_tokens_details.reasoning_tokens') }} as bigint),
-            0
-        ) as reasoning_tokens,
+        coalesce(cast({{ list_at('metadata_values', 5) }} as bigint), 0) as cache_write_tokens,
+        coalesce(cast({{ list_at('metadata_values', 6) }} as bigint), 0) as reasoning_tokens,
         spend as gateway_cost,
         request_duration_ms,
         lower(coalesce(cache_hit, 'false')) in ('true', '1', 'yes') as is_cache_hit,
@@ -53,7 +65,7 @@ renamed as (
         _source_file,
         _source_row,
         _load_id
-    from source
+    from extracted
 )
 
 select * from renamed
