@@ -98,22 +98,31 @@ def _parquet_cast(col: Column, file_type: str) -> str:
     return f"CAST({ident} AS {col.type})"
 
 
-def parquet_select(con: duckdb.DuckDBPyConnection, file: LandingFile, table: RawTable) -> str:
-    """SQL reading a Parquet file, casting each contract column explicitly to its contract type."""
-    source = f"read_parquet({sql_literal(str(file.local_path))}, file_row_number = true)"
-    try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
-    except duckdb.Error as exc:
-        raise BadFileError(file.key, f"not a readable Parquet file: {_first_line(exc)}") from exc
-    file_types = {row[0]: row[1] for row in described}
-    _check_required(file, table, file_types)
+def parquet_select(con: duckdb.DuckDBPyConnection, files: list[LandingFile], table: RawTable) -> str:
+    """SQL reading Parquet files in one parallel scan, casting each contract column to its contract type.
+
+    Every file is checked for the contract's required columns first (from its metadata only). The rows
+    carry ``_source_row`` (record number in their file) and ``_source_path`` (the local path read), so a
+    caller can attach per-file lineage with a join.
+    """
+    for file in files:
+        try:
+            described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_literal(str(file.local_path))})").fetchall()
+        except duckdb.Error as exc:
+            raise BadFileError(file.key, f"not a readable Parquet file: {_first_line(exc)}") from exc
+        _check_required(file, table, [row[0] for row in described])
+    paths = "[" + ", ".join(sql_literal(str(f.local_path)) for f in files) + "]"
+    source = f"read_parquet({paths}, file_row_number = true, filename = true, union_by_name = true)"
+    file_types = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
     select = []
     for col in table.columns:
         if col.name in file_types:
             select.append(f"{_parquet_cast(col, file_types[col.name])} AS {sql_ident(col.name)}")
         else:
             select.append(f"CAST(NULL AS {col.type}) AS {sql_ident(col.name)}")
-    return f"SELECT {', '.join(select)}, file_row_number + 1 AS _source_row FROM {source}"
+    return (
+        f"SELECT {', '.join(select)}, file_row_number + 1 AS _source_row, filename AS _source_path FROM {source}"
+    )
 
 
 def locate_parquet_error(con: duckdb.DuckDBPyConnection, file: LandingFile, table: RawTable) -> BadFileError:

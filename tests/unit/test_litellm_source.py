@@ -47,6 +47,11 @@ def test_spend_logs_load_typed_without_bodies(con, landing, fixture, first_reque
             id="bad-timestamp",
         ),
         pytest.param("spend_logs_missing_spend.csv", "required column(s) missing: spend", id="missing-spend"),
+        pytest.param(
+            "spend_logs_spend_not_numeric.parquet",
+            ", line 2, column spend: value 'lots' is not a valid DECIMAL(38, 12)",
+            id="parquet-value-not-a-number",
+        ),
     ],
 )
 def test_malformed_spend_log_is_quarantined(con, landing, fixture, expected):
