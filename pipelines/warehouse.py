@@ -25,6 +25,7 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
     con = duckdb.connect(str(path), read_only=read_only)
     # Naive timestamps in exports (LiteLLM's Postgres text) are UTC; never the machine's zone.
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"SET memory_limit = '{settings.duckdb_memory_limit}'")
     if settings.duckdb_threads:
         con.execute(f"SET threads = {int(settings.duckdb_threads)}")

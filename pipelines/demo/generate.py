@@ -93,6 +93,7 @@ def generate(options: DemoOptions) -> DemoSummary:
     with tempfile.TemporaryDirectory(prefix="aicost-demo-") as tmp:
         con = duckdb.connect(str(Path(tmp) / "demo.duckdb"))
         con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")
         con.execute("SET memory_limit = '3GB'")
         con.execute(f"SET temp_directory = '{tmp}'")
         _reference_tables(con)
