@@ -375,9 +375,7 @@ def _load_stats(
     for pf in files:
         by_table.setdefault(pf.table.qualified_name, (pf.table, []))[1].append(load_ids[pf.file.key])
     for table, ids in by_table.values():
-        month = (
-            f"strftime({readers.sql_ident(table.period_column)}, '%Y-%m')" if table.period_column else "NULL"
-        )
+        month = f"strftime({readers.sql_ident(table.period_column)}, '%Y-%m')" if table.period_column else "NULL"
         for load_id, rows, periods in con.execute(
             f"SELECT _load_id, count(*), string_agg(DISTINCT {month}, ',' ORDER BY {month}) "
             f"FROM {table.qualified_name} WHERE _load_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY _load_id",

@@ -107,7 +107,9 @@ def parquet_select(con: duckdb.DuckDBPyConnection, files: list[LandingFile], tab
     """
     for file in files:
         try:
-            described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_literal(str(file.local_path))})").fetchall()
+            described = con.execute(
+                f"DESCRIBE SELECT * FROM read_parquet({sql_literal(str(file.local_path))})"
+            ).fetchall()
         except duckdb.Error as exc:
             raise BadFileError(file.key, f"not a readable Parquet file: {_first_line(exc)}") from exc
         _check_required(file, table, [row[0] for row in described])
@@ -120,9 +122,7 @@ def parquet_select(con: duckdb.DuckDBPyConnection, files: list[LandingFile], tab
             select.append(f"{_parquet_cast(col, file_types[col.name])} AS {sql_ident(col.name)}")
         else:
             select.append(f"CAST(NULL AS {col.type}) AS {sql_ident(col.name)}")
-    return (
-        f"SELECT {', '.join(select)}, file_row_number + 1 AS _source_row, filename AS _source_path FROM {source}"
-    )
+    return f"SELECT {', '.join(select)}, file_row_number + 1 AS _source_row, filename AS _source_path FROM {source}"
 
 
 def locate_parquet_error(con: duckdb.DuckDBPyConnection, file: LandingFile, table: RawTable) -> BadFileError:

@@ -186,3 +186,26 @@ def test_analysts_can_query_marts_read_only(demo_run):
     finally:
         con.close()
     assert {"support", "search", "platform", "Unallocated"} <= teams
+
+
+def test_rewritten_gateway_export_replaces_its_requests_downstream(demo_run, tmp_path):
+    landing = copy_landing(demo_run.landing, tmp_path / "landing")
+    settings = Settings(landing=str(landing), warehouse=tmp_path / "w.duckdb", exports_dir=tmp_path / "exports")
+    assert run_pipeline(settings).success
+    day = sorted(landing.glob("litellm/**/*.parquet"))[5]
+    table = pq.read_table(day)
+    kept = table.slice(0, table.num_rows // 2)
+    pq.write_table(kept, day)
+    total = sum(pq.read_metadata(f).num_rows for f in landing.glob("litellm/**/*.parquet"))
+
+    outcome = run_pipeline(settings)
+
+    assert outcome.success and outcome.failed_checks == []
+    raw, tokenised, fct, from_day = _query(
+        settings,
+        "SELECT (SELECT count(*) FROM raw_litellm.spend_logs), (SELECT count(*) FROM int_llm_requests_tokenised), "
+        f"(SELECT count(*) FROM fct_llm_requests), (SELECT count(*) FROM fct_llm_requests WHERE _source_file = "
+        f"'{day.relative_to(landing)}')",
+    )[0]
+    assert raw == tokenised == fct == total
+    assert from_day == kept.num_rows

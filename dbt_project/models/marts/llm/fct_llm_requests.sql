@@ -1,13 +1,12 @@
 {#-
-    One row per gateway request with disjoint token types and attribution. LiteLLM's prompt_tokens
-    include cache reads and writes (OpenAI convention): input_tokens here is the uncached remainder, so
-    input + cache_read + cache_write = prompt tokens, and output + reasoning = completion tokens.
+    One row per gateway request with disjoint token types (from int_llm_requests_tokenised), attributed to
+    team, application and cost centre through the mapping seeds, with the canonical model.
 -#}
 
 with
 
 requests as (
-    select * from {{ ref('stg_litellm__spend_logs') }}
+    select * from {{ ref('int_llm_requests_tokenised') }}
 ),
 
 aliases as (
@@ -41,6 +40,26 @@ select
     requests.end_user_id,
     requests.api_key_hash,
     requests.team_id as gateway_team_id,
+    models.model_family,
+    models.model_creator,
+    models.model_tier,
+    requests.gateway_model,
+    requests.call_type,
+    requests.status,
+    'USD' as cost_currency,
+    requests.input_tokens,
+    requests.cache_read_tokens,
+    requests.cache_write_tokens,
+    requests.output_tokens,
+    requests.reasoning_tokens,
+    requests.total_tokens,
+    requests.gateway_cost,
+    requests.request_duration_ms,
+    requests.is_cache_hit,
+    requests.started_at,
+    requests.ended_at,
+    requests._source_file,
+    requests._source_row,
     coalesce(team_keys.team, 'Unallocated') as team,
     coalesce(requests.application, 'Unallocated') as application,
     coalesce(requests.environment, 'unknown') as environment,
@@ -53,30 +72,10 @@ select
         when 'anthropic' then 'Anthropic'
         else requests.custom_llm_provider
     end as provider_name,
-    requests.gateway_model,
     coalesce(aliases.model_id, requests.gateway_model) as model_id,
-    models.model_family,
-    models.model_creator,
-    models.model_tier,
-    requests.call_type,
-    requests.status,
-    'USD' as cost_currency,
-    requests.prompt_tokens - requests.cache_read_tokens - requests.cache_write_tokens as input_tokens,
-    requests.cache_read_tokens,
-    requests.cache_write_tokens,
-    requests.completion_tokens - requests.reasoning_tokens as output_tokens,
-    requests.reasoning_tokens,
-    requests.prompt_tokens + requests.completion_tokens as total_tokens,
-    requests.gateway_cost,
-    requests.request_duration_ms,
-    requests.is_cache_hit,
     requests.status = 'success' as is_success,
     aliases.model_id is not null as is_model_known,
-    cast(requests.started_at as date) as request_date,
-    requests.started_at,
-    requests.ended_at,
-    requests._source_file,
-    requests._source_row
+    cast(requests.started_at as date) as request_date
 from requests
 left join aliases on requests.gateway_model = aliases.alias
 left join models on coalesce(aliases.model_id, requests.gateway_model) = models.model_id
