@@ -48,8 +48,9 @@ fmt: install ## Format Python with ruff
 bench: install ## Benchmark generate, load, dbt at BENCH_SCALE against DuckDB's irreducible raw load
 	$(BIN)/python -m pipelines.bench --scale $(BENCH_SCALE)
 
-ui: install ## Start the Dagster UI on http://127.0.0.1:3000
-	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+ui: install ## Start the Dagster UI on http://127.0.0.1:3000 (run history in .dagster_home/)
+	@mkdir -p .dagster_home && printf 'telemetry:\n  enabled: false\n' > .dagster_home/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 docs: install ## Build the dbt docs catalogue (dbt_project/target/index.html)
 	$(BIN)/aicost dbt docs generate
