@@ -30,8 +30,11 @@ def _run(settings: Settings) -> int:
     print(f"Running the pipeline: landing {settings.landing} -> warehouse {settings.warehouse}", flush=True)
     outcome = run_pipeline(settings)
     if not outcome.success:
-        print("The run failed; see the log above.", file=sys.stderr)
+        tail = outcome.log_path.read_text(encoding="utf-8").splitlines()[-40:] if outcome.log_path else []
+        print("\n".join(tail), file=sys.stderr)
+        print(f"The run failed; the full log is {outcome.log_path}", file=sys.stderr)
         return EXIT_FAILED
+    print(f"Run log: {outcome.log_path}")
     with connect(settings, read_only=True) as con:
         print(render_summary(con, settings))
     if outcome.failed_checks:
@@ -171,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    # Dagster's loggers report each dbt command at INFO whatever the root level; filter at the handler.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.INFO if args.verbose else logging.WARNING)
     os.environ.setdefault("DO_NOT_TRACK", "1")
     return args.func(args)
 

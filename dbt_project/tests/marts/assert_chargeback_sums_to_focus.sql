@@ -1,4 +1,6 @@
 -- Chargeback must sum exactly to the FOCUS billed cost per billing period and currency.
+{{ config(meta={'dagster': {'ref': {'name': 'rpt_chargeback_monthly'}}}) }}
+
 with
 
 focus as (
