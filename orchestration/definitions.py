@@ -11,6 +11,7 @@ from orchestration.defs.litellm.assets import litellm_load
 from orchestration.defs.openai_usage.assets import openai_usage_load
 from orchestration.defs.resources import WarehouseResource, dbt_cli_resource
 from orchestration.defs.schedules import nightly, nightly_schedule
+from orchestration.defs.sensors import landing_sensors
 from pipelines.config import Settings
 
 
@@ -21,13 +22,15 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         settings: Landing location and warehouse to run against.
 
     Returns:
-        Definitions with the load assets, dbt assets, checks, the nightly job and its schedule.
+        Definitions with the load assets, dbt assets, checks, the nightly job, its schedule and the
+        landing sensors.
     """
     return dg.Definitions(
         assets=[aws_cur_load, openai_usage_load, litellm_load, aicost_dbt_assets],
         asset_checks=[billed_cost_reconciles_to_source],
         jobs=[nightly],
         schedules=[nightly_schedule],
+        sensors=landing_sensors,
         resources={"warehouse": WarehouseResource.from_settings(settings), "dbt": dbt_cli_resource()},
         executor=dg.in_process_executor,
     )

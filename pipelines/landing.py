@@ -23,11 +23,14 @@ class LandingFile:
         key: Path relative to the landing root, ``/``-separated (``aws_cur/<export>/data/...``).
         local_path: A local, readable copy of the file.
         size: Size in bytes.
+        version: Changes when the file is rewritten (modification time for local files; an object
+            store's ETag or last-modified time).
     """
 
     key: str
     local_path: Path
     size: int
+    version: str = ""
 
     @property
     def name(self) -> str:
@@ -69,7 +72,16 @@ class LocalLanding:
             rel = path.relative_to(self.root).as_posix()
             if any(part.startswith(".") for part in PurePosixPath(rel).parts):
                 continue
-            yield LandingFile(key=rel, local_path=path, size=path.stat().st_size)
+            stat = path.stat()
+            yield LandingFile(key=rel, local_path=path, size=stat.st_size, version=str(stat.st_mtime_ns))
+
+
+def fingerprint(files: list[LandingFile]) -> str:
+    """A short digest of a listing (keys, sizes, versions): it changes when any file is added or rewritten."""
+    digest = hashlib.sha256()
+    for file in sorted(files, key=lambda f: f.key):
+        digest.update(f"{file.key}\0{file.size}\0{file.version}\n".encode())
+    return digest.hexdigest()[:32]
 
 
 def open_landing(location: str) -> Landing:

@@ -54,3 +54,29 @@ def test_nightly_job_is_scheduled_at_two_utc_over_every_asset(tmp_path):
 
     assert (schedule.cron_schedule, schedule.execution_timezone, schedule.job_name) == ("0 2 * * *", "UTC", "nightly")
     assert len(job.asset_layer.executable_asset_keys) == len(defs.resolve_asset_graph().get_all_asset_keys())
+
+
+def test_landing_sensor_fires_once_per_change(tmp_path):
+    from orchestration.defs.resources import WarehouseResource
+
+    landing = tmp_path / "landing"
+    (landing / "litellm").mkdir(parents=True)
+    defs = build_definitions(Settings(landing=str(landing), warehouse=tmp_path / "w.duckdb"))
+    sensor = defs.resolve_sensor_def("litellm_landing_sensor")
+    warehouse = WarehouseResource(landing=str(landing), warehouse=str(tmp_path / "w.duckdb"))
+
+    def evaluate(cursor):
+        with dg.build_sensor_context(cursor=cursor, resources={"warehouse": warehouse}) as context:
+            return sensor.evaluate_tick(context)
+
+    empty = evaluate(None)
+    (landing / "litellm" / "day1.csv").write_text("request_id\n1\n")
+    first = evaluate(None)
+    again = evaluate(first.cursor)
+    (landing / "litellm" / "day2.csv").write_text("request_id\n2\n")
+    second = evaluate(first.cursor)
+
+    assert empty.run_requests == [] and empty.skip_message
+    assert len(first.run_requests) == 1 and first.run_requests[0].job_name in (None, "nightly")
+    assert again.run_requests == [] and again.cursor in (None, first.cursor)
+    assert len(second.run_requests) == 1 and second.cursor != first.cursor
