@@ -24,7 +24,7 @@ import duckdb
 from pipelines import readers
 from pipelines.contracts import LINEAGE_COLUMNS, RawTable
 from pipelines.errors import BadFileError
-from pipelines.landing import Landing
+from pipelines.landing import Landing, LandingFile
 from pipelines.sources.base import PlannedFile, Source
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS {LOADS_TABLE} (
     path VARCHAR NOT NULL,
     sha256 VARCHAR NOT NULL,
     bytes BIGINT NOT NULL,
+    file_version VARCHAR,
     rows BIGINT,
     billing_period VARCHAR,
     partition_key VARCHAR,
@@ -86,6 +87,8 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, tables: tuple[RawTable, ...]) 
     """Creates ``raw._loads`` and the raw schema and tables of a source if they do not exist."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(_LOADS_DDL)
+    # Warehouses created before file_version existed gain it in place.
+    con.execute(f"ALTER TABLE {LOADS_TABLE} ADD COLUMN IF NOT EXISTS file_version VARCHAR")
     for table in tables:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.schema}")
         con.execute(table.create_sql())
@@ -107,12 +110,12 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Landing
     run_at = datetime.now(UTC)
     plan = source.plan(landing)
     rejected_files = [pf for files, _ in plan.rejected for pf in files]
-    checksums = {pf.file.key: pf.file.sha256() for pf in [*plan.files, *rejected_files]}
+    checksums = {pf.file.key: _checksum(con, pf.file) for pf in [*plan.files, *rejected_files]}
 
     for file, reason in plan.ignored:
-        sha = file.sha256()
+        sha = _checksum(con, file)
         if not _seen(con, file.key, sha):
-            _record(con, source.slug, None, file.key, sha, file.size, status="skipped", error=reason, at=run_at)
+            _record(con, source.slug, None, file, sha, status="skipped", error=reason, at=run_at)
             result.files_skipped += 1
 
     rejected_keys: set[str] = set()
@@ -142,6 +145,22 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Landing
         len(result.quarantined),
     )
     return result
+
+
+def _checksum(con: duckdb.DuckDBPyConnection, file: LandingFile) -> str:
+    """SHA-256 of a file; reused from the manifest when the same path, size and version was seen before.
+
+    A nightly run then reads only new or rewritten files, not the whole history in the landing zone.
+    """
+    if file.version:
+        row = con.execute(
+            f"SELECT sha256 FROM {LOADS_TABLE} WHERE path = ? AND bytes = ? AND file_version = ? "
+            "ORDER BY loaded_at DESC LIMIT 1",
+            [file.key, file.size, file.version],
+        ).fetchone()
+        if row:
+            return row[0]
+    return file.sha256()
 
 
 def _seen(con: duckdb.DuckDBPyConnection, path: str, sha: str) -> str | None:
@@ -249,9 +268,8 @@ def _needs_load(
                 con,
                 source.slug,
                 table,
-                pf.file.key,
+                pf.file,
                 checksums[pf.file.key],
-                pf.file.size,
                 status="skipped",
                 error=f"same contents as {duplicate}, already loaded",
                 at=run_at,
@@ -303,9 +321,8 @@ def _insert_batches(
                 con,
                 source.slug,
                 table,
-                pf.file.key,
+                pf.file,
                 checksums[pf.file.key],
-                pf.file.size,
                 status="loaded",
                 at=run_at,
                 rows=rows,
@@ -441,9 +458,8 @@ def _quarantine(
             con,
             slug,
             pf.table,
-            pf.file.key,
+            pf.file,
             sha,
-            pf.file.size,
             status="quarantined",
             error=message,
             at=run_at,
@@ -459,9 +475,8 @@ def _record(
     con: duckdb.DuckDBPyConnection,
     slug: str,
     table: RawTable | None,
-    path: str,
+    file: LandingFile,
     sha: str,
-    size: int,
     *,
     status: str,
     at: datetime,
@@ -473,15 +488,17 @@ def _record(
     load_id: str | None = None,
 ) -> None:
     con.execute(
-        f"INSERT INTO {LOADS_TABLE} (load_id, source, raw_table, path, sha256, bytes, rows, billing_period, "
-        "partition_key, delivery_id, status, error, loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO {LOADS_TABLE} (load_id, source, raw_table, path, sha256, bytes, file_version, rows, "
+        "billing_period, partition_key, delivery_id, status, error, loaded_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             load_id or uuid.uuid4().hex,
             slug,
             table.qualified_name if table else None,
-            path,
+            file.key,
             sha,
-            size,
+            file.size,
+            file.version,
             rows,
             period,
             partition,

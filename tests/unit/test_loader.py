@@ -59,3 +59,18 @@ def test_unrecognised_files_are_recorded_not_loaded(con, landing):
 
     assert result.files_skipped == 1 and result.rows_loaded == 0
     assert "not a spend-logs export" in scalar(con, "SELECT error FROM raw._loads")
+
+
+def test_unchanged_files_are_not_read_again(con, landing, monkeypatch):
+    from pipelines.landing import LandingFile
+
+    place(landing, "litellm/day.csv", LOGS)
+    load(con, "litellm", landing)
+
+    def refuse(self):
+        raise AssertionError(f"{self.key} was read again")
+
+    monkeypatch.setattr(LandingFile, "sha256", refuse)
+    result = load(con, "litellm", landing)
+
+    assert (result.files_unchanged, result.rows_loaded) == (1, 0)
