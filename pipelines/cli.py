@@ -23,9 +23,16 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _run(settings: Settings) -> int:
+    from pipelines.landing import open_landing
     from pipelines.run import run_pipeline
     from pipelines.summary import render_summary
     from pipelines.warehouse import connect
+
+    try:
+        open_landing(settings.landing)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
 
     print(f"Running the pipeline: landing {settings.landing} -> warehouse {settings.warehouse}", flush=True)
     outcome = run_pipeline(settings)
@@ -171,6 +178,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `aicost` console script."""
     args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    """Configures logging and runs the chosen command."""
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )

@@ -18,8 +18,13 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
 
     Returns:
         An open connection.
+
+    Raises:
+        FileNotFoundError: When opening read-only a warehouse that does not exist yet.
     """
     path = Path(settings.warehouse)
+    if read_only and not path.is_file():
+        raise FileNotFoundError(f"no warehouse at {path}: run `aicost run` (or `make demo`) first")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)

@@ -1,0 +1,25 @@
+"""CLI behaviour that needs no pipeline run: clear errors and exit codes."""
+
+from pipelines.cli import EXIT_FAILED, main
+
+
+def test_missing_landing_folder_is_a_clear_error(tmp_path, capsys):
+    code = main(["run", "--landing", str(tmp_path / "nowhere"), "--warehouse", str(tmp_path / "w.duckdb")])
+
+    assert code == EXIT_FAILED
+    assert "nowhere' is not a folder" in capsys.readouterr().err
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_unsupported_landing_scheme_says_so(tmp_path, capsys):
+    code = main(["run", "--landing", "gs://bucket/prefix", "--warehouse", str(tmp_path / "w.duckdb")])
+
+    assert code == EXIT_FAILED
+    assert "the gs:// scheme is not supported yet" in capsys.readouterr().err
+
+
+def test_export_without_a_warehouse_is_a_clear_error(tmp_path, capsys):
+    code = main(["export", "chargeback", "--month", "2026-10", "--warehouse", str(tmp_path / "missing.duckdb")])
+
+    assert code == EXIT_FAILED
+    assert "no warehouse at" in capsys.readouterr().err
