@@ -67,6 +67,11 @@ def test_chargeback_csv_sums_to_the_invoice_and_is_deterministic(demo_run, tmp_p
     assert sum(Decimal(r["billed_cost"]) for r in rows) == invoice
     assert sum(Decimal(r["billed_cost_rounded"]) for r in rows) == invoice.quantize(Decimal("0.01"), ROUND_HALF_UP)
     assert first.path.read_bytes() == second.path.read_bytes()
+    focus_effective = _query(
+        demo_run.settings,
+        f"SELECT sum(EffectiveCost) FROM focus_cost_and_usage WHERE strftime(BillingPeriodStart, '%Y-%m') = '{DEMO_MONTH}'",
+    )[0][0]
+    assert sum(Decimal(r["effective_cost"]) for r in rows) == focus_effective
     assert {r["currency"] for r in rows} == {"USD"}
     # shadow AI (the unmapped sandbox account and hackathon project) is an explicit Unallocated row
     unallocated = [r for r in rows if r["cost_centre_id"] == "Unallocated"]
