@@ -9,6 +9,7 @@ import json
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -58,10 +59,8 @@ def billed_totals_from_files(landing: Path) -> dict[tuple[str, str, str], Decima
     for page_path in sorted(landing.glob("openai_usage/costs/**/*.json")):
         page = json.loads(page_path.read_text(), parse_float=Decimal)
         for bucket in page["data"]:
+            period = datetime.fromtimestamp(bucket["start_time"], tz=UTC).strftime("%Y-%m")
             for result in bucket["results"]:
-                from datetime import UTC, datetime
-
-                period = datetime.fromtimestamp(bucket["start_time"], tz=UTC).strftime("%Y-%m")
                 totals[("OpenAI", period, result["amount"]["currency"].upper())] += Decimal(result["amount"]["value"])
     return dict(totals)
 
