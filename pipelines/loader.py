@@ -1,14 +1,15 @@
-"""The one idempotent load path: landing files -> ``raw_<slug>.*`` with a manifest in ``raw._loads``.
+"""The one idempotent load path: landing files -> ``raw_<slug>.*``, recorded in ``raw._loads``.
 
 Rules (DESIGN.md invariants 3 and 6):
-* A file is identified by its path and SHA-256. Seeing the same file again is a no-op; the same
-  contents under another path are recorded as ``skipped`` and not loaded twice.
-* Files load in deliveries: all files of one delivery of a partition load in one transaction, and
-  loading it replaces (deletes) the rows of every earlier delivery of that partition, whose manifest
-  rows become ``replaced``. A CUR billing period is a partition and its manifest a delivery; for other
-  sources the partition is the file path, so a rewritten file replaces its previous version.
-* A file that cannot be read is ``quarantined`` with file, line, column and reason; nothing of its
-  delivery is loaded, the previous delivery stays in place, and the other deliveries still load.
+* A file is identified by its path and SHA-256. Seeing the same file again is a no-op (and a file whose
+  path, size and modification time are unchanged is not even read); the same contents under another path
+  are recorded as ``skipped`` and not loaded twice.
+* Files load in deliveries. Loading a delivery of a partition replaces (deletes) the rows of every earlier
+  load of that partition, whose manifest rows become ``replaced``. A CUR billing period is a partition and
+  its manifest a delivery; for other sources the partition is the file path, so a rewritten file replaces
+  its previous version.
+* A file that cannot be read is ``quarantined`` with file, line, column and reason; nothing of its delivery
+  is loaded, the previous delivery stays in place, and the other deliveries still load.
 """
 
 from __future__ import annotations
@@ -21,34 +22,19 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from pipelines import readers
+from pipelines import manifest, readers
 from pipelines.contracts import LINEAGE_COLUMNS, RawTable
 from pipelines.errors import BadFileError
 from pipelines.landing import Landing, LandingFile
+from pipelines.manifest import LOADS_TABLE, Entry
 from pipelines.sources.base import PlannedFile, Source
+
+__all__ = ["LOADS_TABLE", "LoadResult", "ensure_tables", "load_source"]
 
 log = logging.getLogger(__name__)
 
-LOADS_TABLE = "raw._loads"
-_LOADS_DDL = f"""
-CREATE TABLE IF NOT EXISTS {LOADS_TABLE} (
-    load_id VARCHAR PRIMARY KEY,
-    source VARCHAR NOT NULL,
-    raw_table VARCHAR,
-    path VARCHAR NOT NULL,
-    sha256 VARCHAR NOT NULL,
-    bytes BIGINT NOT NULL,
-    file_version VARCHAR,
-    rows BIGINT,
-    billing_period VARCHAR,
-    partition_key VARCHAR,
-    delivery_id VARCHAR,
-    status VARCHAR NOT NULL,
-    error VARCHAR,
-    loaded_at TIMESTAMPTZ NOT NULL,
-    replaced_by VARCHAR
-)
-"""
+# (partition, delivery id, files): the unit that loads or fails as a whole.
+Delivery = tuple[str, str, list[PlannedFile]]
 
 
 @dataclass
@@ -85,10 +71,7 @@ class LoadResult:
 
 def ensure_tables(con: duckdb.DuckDBPyConnection, tables: tuple[RawTable, ...]) -> None:
     """Creates ``raw._loads`` and the raw schema and tables of a source if they do not exist."""
-    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    con.execute(_LOADS_DDL)
-    # Warehouses created before file_version existed gain it in place.
-    con.execute(f"ALTER TABLE {LOADS_TABLE} ADD COLUMN IF NOT EXISTS file_version VARCHAR")
+    manifest.ensure_manifest(con)
     for table in tables:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.schema}")
         con.execute(table.create_sql())
@@ -106,34 +89,28 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Landing
         Counts of what was loaded, skipped, replaced and quarantined.
     """
     ensure_tables(con, source.tables)
+    run = _SourceLoad(con, source, datetime.now(UTC))
     result = LoadResult(source=source.slug)
-    run_at = datetime.now(UTC)
     plan = source.plan(landing)
-    rejected_files = [pf for files, _ in plan.rejected for pf in files]
-    checksums = {pf.file.key: _checksum(con, pf.file) for pf in [*plan.files, *rejected_files]}
 
     for file, reason in plan.ignored:
-        sha = _checksum(con, file)
-        if not _seen(con, file.key, sha):
-            _record(con, source.slug, None, file, sha, status="skipped", error=reason, at=run_at)
+        sha = run.checksum(file)
+        if not manifest.last_status(con, file.key, sha):
+            manifest.record(con, Entry(source.slug, None, file, sha, "skipped", run.at, error=reason))
             result.files_skipped += 1
 
-    rejected_keys: set[str] = set()
+    rejected: set[str] = set()
     for files, error in plan.rejected:
-        for pf in files:
-            rejected_keys.add(pf.file.key)
-        _quarantine(con, source.slug, files, checksums, error, run_at, result)
+        rejected.update(pf.file.key for pf in files)
+        run.quarantine(files, error, result)
 
-    batches: dict[tuple[str, str, str], list[PlannedFile]] = defaultdict(list)
+    grouped: dict[tuple[str, str, str], list[PlannedFile]] = defaultdict(list)
     for pf in plan.files:
-        if pf.file.key in rejected_keys:
-            continue
-        delivery = pf.delivery or checksums[pf.file.key]
-        batches[(pf.table.qualified_name, pf.partition, delivery)].append(pf)
-
-    ordered = [(partition, delivery, files) for (_, partition, delivery), files in sorted(batches.items())]
-    if ordered:
-        _load_batches(con, source, ordered, checksums, run_at, result)
+        if pf.file.key not in rejected:
+            grouped[(pf.table.qualified_name, pf.partition, pf.delivery or run.checksum(pf.file))].append(pf)
+    deliveries = [(partition, delivery, files) for (_, partition, delivery), files in sorted(grouped.items())]
+    if deliveries:
+        run.load(deliveries, result)
     log.info(
         "%s: %d file(s) loaded (%d rows), %d unchanged, %d skipped, %d replaced, %d quarantined",
         source.slug,
@@ -147,42 +124,13 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Landing
     return result
 
 
-def _checksum(con: duckdb.DuckDBPyConnection, file: LandingFile) -> str:
-    """SHA-256 of a file; reused from the manifest when the same path, size and version was seen before.
-
-    A nightly run then reads only new or rewritten files, not the whole history in the landing zone.
-    """
-    if file.version:
-        row = con.execute(
-            f"SELECT sha256 FROM {LOADS_TABLE} WHERE path = ? AND bytes = ? AND file_version = ? "
-            "ORDER BY loaded_at DESC LIMIT 1",
-            [file.key, file.size, file.version],
-        ).fetchone()
-        if row:
-            return row[0]
-    return file.sha256()
-
-
-def _seen(con: duckdb.DuckDBPyConnection, path: str, sha: str) -> str | None:
-    row = con.execute(
-        f"SELECT status FROM {LOADS_TABLE} WHERE path = ? AND sha256 = ? ORDER BY loaded_at DESC, load_id LIMIT 1",
-        [path, sha],
-    ).fetchone()
-    return row[0] if row else None
-
-
-class _BatchFailed(Exception):
-    """A delivery that could not be loaded; carries the quarantine message."""
+class _DeliveryFailed(Exception):
+    """A delivery that could not be loaded; ``explain`` gives the quarantine message."""
 
     def __init__(
-        self,
-        files: list[PlannedFile],
-        error: BadFileError | None = None,
-        bad: PlannedFile | None = None,
-        cause: duckdb.Error | None = None,
+        self, error: BadFileError | None = None, bad: PlannedFile | None = None, cause: duckdb.Error | None = None
     ) -> None:
         super().__init__(error.message if error else str(cause))
-        self.files = files
         self.error = error
         self.bad = bad
         self.cause = cause
@@ -191,320 +139,219 @@ class _BatchFailed(Exception):
         """The quarantine message; call after ROLLBACK (finding the bad record needs a usable connection)."""
         if self.error is None:
             assert self.bad is not None and self.cause is not None
-            self.error = _explain(con, self.bad, self.cause)
+            if self.bad.format == "parquet":
+                self.error = readers.locate_parquet_error(con, self.bad.file, self.bad.table)
+            else:
+                self.error = readers.bad_file_from_duckdb(self.bad.file, self.cause)
         return self.error
 
 
-def _load_batches(
-    con: duckdb.DuckDBPyConnection,
-    source: Source,
-    batches: list[tuple[str, str, list[PlannedFile]]],
-    checksums: dict[str, str],
-    run_at: datetime,
-    result: LoadResult,
-) -> None:
-    """Loads deliveries: all together in one transaction when every file is good, else one by one.
+class _SourceLoad:
+    """One run of the loader over one source: its connection, time and checksums."""
 
-    Together means one commit and one parallel scan per table over all new Parquet files, several times
-    faster than a statement and a commit per file. Only when a file turns out bad is the run rolled back
-    and redone delivery by delivery (file by file), so the bad delivery is quarantined with its file, line
-    and column, and every other delivery still loads.
-    """
-    attempt = LoadResult(source=source.slug)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        pending = [b for b in batches if _needs_load(con, source, *b, checksums, run_at, attempt)]
-        _insert_batches(con, source, pending, checksums, run_at, attempt, together=True)
-        con.execute("COMMIT")
-    except _BatchFailed:
-        con.execute("ROLLBACK")
-    else:
-        result.merge(attempt)
-        return
-    for batch in batches:
-        attempt = LoadResult(source=source.slug)
-        con.execute("BEGIN TRANSACTION")
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, at: datetime) -> None:
+        self.con = con
+        self.source = source
+        self.at = at
+        self._checksums: dict[str, str] = {}
+
+    def checksum(self, file: LandingFile) -> str:
+        """SHA-256 of a file, read once per run, and not at all when the manifest already knows it."""
+        if file.key not in self._checksums:
+            self._checksums[file.key] = manifest.known_checksum(self.con, file) or file.sha256()
+        return self._checksums[file.key]
+
+    def load(self, deliveries: list[Delivery], result: LoadResult) -> None:
+        """Loads deliveries: all together in one transaction when every file is good, else one by one.
+
+        Together means one commit and one parallel scan per table over all new Parquet files, several
+        times faster than a statement and a commit per file. Only when a file turns out bad is the run
+        rolled back and redone delivery by delivery (file by file), so that the bad delivery is quarantined
+        with its file, line and column, and every other delivery still loads.
+        """
+        attempt = LoadResult(source=self.source.slug)
+        self.con.execute("BEGIN TRANSACTION")
         try:
-            if _needs_load(con, source, *batch, checksums, run_at, attempt):
-                _insert_batches(con, source, [batch], checksums, run_at, attempt, together=False)
-            con.execute("COMMIT")
-        except _BatchFailed as failed:
-            con.execute("ROLLBACK")
-            _quarantine(con, source.slug, batch[2], checksums, failed.explain(con), run_at, result)
+            self._insert([d for d in deliveries if self._is_new(d, attempt)], attempt, together=True)
+            self.con.execute("COMMIT")
+        except _DeliveryFailed:
+            self.con.execute("ROLLBACK")
         else:
             result.merge(attempt)
-
-
-def _needs_load(
-    con: duckdb.DuckDBPyConnection,
-    source: Source,
-    partition: str,
-    delivery: str,
-    files: list[PlannedFile],
-    checksums: dict[str, str],
-    run_at: datetime,
-    result: LoadResult,
-) -> bool:
-    """Whether a delivery is new; records unchanged deliveries and duplicate contents as such."""
-    table = files[0].table
-    seen = {pf.file.key: _seen(con, pf.file.key, checksums[pf.file.key]) for pf in files}
-    current = con.execute(
-        f"SELECT count(*) FROM {LOADS_TABLE} WHERE raw_table = ? AND partition_key = ? AND delivery_id = ? "
-        "AND status = 'loaded'",
-        [table.qualified_name, partition, delivery],
-    ).fetchone()[0]
-    if current == len(files) and all(s == "loaded" for s in seen.values()):
-        result.files_unchanged += len(files)
-        return False
-    if any(s == "quarantined" for s in seen.values()):
-        # Already reported; it stays quarantined until a corrected file (new checksum) arrives.
-        result.files_unchanged += len(files)
-        return False
-    if files[0].delivery is None:
-        pf = files[0]
-        duplicate = _duplicate_of(con, table, pf, checksums[pf.file.key])
-        if duplicate:
-            _record(
-                con,
-                source.slug,
-                table,
-                pf.file,
-                checksums[pf.file.key],
-                status="skipped",
-                error=f"same contents as {duplicate}, already loaded",
-                at=run_at,
-                partition=partition,
-                delivery=delivery,
-            )
-            result.files_skipped += 1
-            return False
-    return True
-
-
-def _insert_batches(
-    con: duckdb.DuckDBPyConnection,
-    source: Source,
-    batches: list[tuple[str, str, list[PlannedFile]]],
-    checksums: dict[str, str],
-    run_at: datetime,
-    result: LoadResult,
-    together: bool,
-) -> None:
-    """Inserts the files of new deliveries, records them in the manifest and replaces earlier loads."""
-    load_ids = {pf.file.key: uuid.uuid4().hex for _, _, files in batches for pf in files}
-    all_files = [pf for _, _, files in batches for pf in files]
-    groups: list[list[PlannedFile]] = []
-    if together:
-        parquet_by_table: dict[str, list[PlannedFile]] = defaultdict(list)
-        for pf in all_files:
-            if pf.format == "parquet":
-                parquet_by_table[pf.table.qualified_name].append(pf)
+            return
+        for delivery in deliveries:
+            attempt = LoadResult(source=self.source.slug)
+            self.con.execute("BEGIN TRANSACTION")
+            try:
+                if self._is_new(delivery, attempt):
+                    self._insert([delivery], attempt, together=False)
+                self.con.execute("COMMIT")
+            except _DeliveryFailed as failed:
+                self.con.execute("ROLLBACK")
+                self.quarantine(delivery[2], failed.explain(self.con), result)
             else:
-                groups.append([pf])
-        groups += list(parquet_by_table.values())
-    else:
-        groups = [[pf] for pf in all_files]
-    for group in groups:
-        try:
-            _insert_files(con, source, group, load_ids, run_at)
-        except BadFileError as error:
-            raise _BatchFailed(group, error) from error
-        except duckdb.Error as exc:
-            raise _BatchFailed(group, bad=group[0] if len(group) == 1 else None, cause=exc) from exc
+                result.merge(attempt)
 
-    stats = _load_stats(con, all_files, load_ids)
-    for partition, delivery, files in batches:
-        table = files[0].table
+    def quarantine(self, files: list[PlannedFile], error: BadFileError, result: LoadResult) -> None:
+        """Records the files of a bad delivery as quarantined (once per file version)."""
         for pf in files:
-            rows, periods = stats.get(load_ids[pf.file.key], (0, None))
-            _record(
-                con,
-                source.slug,
-                table,
-                pf.file,
-                checksums[pf.file.key],
-                status="loaded",
-                at=run_at,
-                rows=rows,
-                period=pf.billing_period or periods,
-                partition=partition,
-                delivery=delivery,
-                load_id=load_ids[pf.file.key],
+            sha = self.checksum(pf.file)
+            if manifest.last_status(self.con, pf.file.key, sha) == "quarantined":
+                continue
+            if pf.file.key == error.file:
+                message = error.message
+            else:
+                message = f"not loaded: another file of the same delivery is bad ({error.message})"
+            manifest.record(
+                self.con,
+                Entry(
+                    self.source.slug,
+                    pf.table,
+                    pf.file,
+                    sha,
+                    "quarantined",
+                    self.at,
+                    error=message,
+                    period=pf.billing_period,
+                    partition=pf.partition,
+                    delivery=pf.delivery or sha,
+                ),
             )
-            result.files_loaded += 1
-            result.rows_loaded += rows
-        new_ids = [load_ids[pf.file.key] for pf in files]
-        result.files_replaced += _replace_earlier(con, table, partition, new_ids)
+            log.error("quarantined %s", message)
+            result.quarantined.append(message)
 
+    def _is_new(self, delivery: Delivery, result: LoadResult) -> bool:
+        """Whether a delivery must load; counts unchanged ones and records duplicate contents as skipped."""
+        partition, delivery_id, files = delivery
+        table = files[0].table
+        statuses = [manifest.last_status(self.con, pf.file.key, self.checksum(pf.file)) for pf in files]
+        if all(s == "loaded" for s in statuses) and manifest.loaded_in_delivery(
+            self.con, table, partition, delivery_id
+        ) == len(files):
+            result.files_unchanged += len(files)
+            return False
+        if "quarantined" in statuses:
+            # Already reported; it stays quarantined until a corrected file (new checksum) arrives.
+            result.files_unchanged += len(files)
+            return False
+        if files[0].delivery is None:
+            pf = files[0]
+            duplicate = manifest.loaded_elsewhere(self.con, table, pf.file.key, self.checksum(pf.file))
+            if duplicate:
+                manifest.record(
+                    self.con,
+                    Entry(
+                        self.source.slug,
+                        table,
+                        pf.file,
+                        self.checksum(pf.file),
+                        "skipped",
+                        self.at,
+                        error=f"same contents as {duplicate}, already loaded",
+                        partition=partition,
+                        delivery=delivery_id,
+                    ),
+                )
+                result.files_skipped += 1
+                return False
+        return True
 
-def _insert_files(
-    con: duckdb.DuckDBPyConnection,
-    source: Source,
-    files: list[PlannedFile],
-    load_ids: dict[str, str],
-    run_at: datetime,
-) -> None:
-    """One INSERT for a group of files of one table (several only for Parquet)."""
-    table = files[0].table
-    columns = ", ".join(readers.sql_ident(c.name) for c in table.columns)
-    lineage = ", ".join(name for name, _ in LINEAGE_COLUMNS)
-    if files[0].format == "parquet":
-        select = readers.parquet_select(con, [pf.file for pf in files], table)
-        con.execute(
-            f"INSERT INTO {table.qualified_name} ({columns}, {lineage}) "
-            f"SELECT {columns}, files.file_key, incoming._source_row, ?, files.load_id "
-            f"FROM ({select}) AS incoming JOIN (SELECT unnest(?::VARCHAR[]) AS local_path, "
-            "unnest(?::VARCHAR[]) AS file_key, unnest(?::VARCHAR[]) AS load_id) AS files "
-            "ON incoming._source_path = files.local_path",
-            [
-                run_at,
-                [str(pf.file.local_path) for pf in files],
-                [pf.file.key for pf in files],
-                [load_ids[pf.file.key] for pf in files],
-            ],
-        )
-        return
-    (pf,) = files
-    arrow_name = None
-    try:
-        if pf.format == "csv":
-            select = readers.csv_select(pf.file, table)
+    def _insert(self, deliveries: list[Delivery], result: LoadResult, together: bool) -> None:
+        """Inserts the files of new deliveries, records them and replaces earlier loads of their partitions."""
+        files = [pf for _, _, delivery_files in deliveries for pf in delivery_files]
+        load_ids = {pf.file.key: uuid.uuid4().hex for pf in files}
+        if together:
+            parquet: dict[str, list[PlannedFile]] = defaultdict(list)
+            for pf in files:
+                if pf.format == "parquet":
+                    parquet[pf.table.qualified_name].append(pf)
+            groups = [[pf] for pf in files if pf.format != "parquet"] + list(parquet.values())
         else:
-            arrow_name = f"_incoming_{load_ids[pf.file.key]}"
-            con.register(arrow_name, source.parse(pf))
-            select = readers.arrow_select(arrow_name)
-        con.execute(
-            f"INSERT INTO {table.qualified_name} ({columns}, {lineage}) "
-            f"SELECT {columns}, ?, _source_row, ?, ? FROM ({select}) AS incoming",
-            [pf.file.key, run_at, load_ids[pf.file.key]],
-        )
-    finally:
-        if arrow_name:
-            con.unregister(arrow_name)
+            groups = [[pf] for pf in files]
+        for group in groups:
+            try:
+                self._insert_group(group, load_ids)
+            except BadFileError as error:
+                raise _DeliveryFailed(error) from error
+            except duckdb.Error as exc:
+                raise _DeliveryFailed(bad=group[0] if len(group) == 1 else None, cause=exc) from exc
 
+        stats = self._stats(files, load_ids)
+        for partition, delivery_id, delivery_files in deliveries:
+            for pf in delivery_files:
+                rows, periods = stats.get(load_ids[pf.file.key], (0, None))
+                manifest.record(
+                    self.con,
+                    Entry(
+                        self.source.slug,
+                        pf.table,
+                        pf.file,
+                        self.checksum(pf.file),
+                        "loaded",
+                        self.at,
+                        rows=rows,
+                        period=pf.billing_period or periods,
+                        partition=partition,
+                        delivery=delivery_id,
+                        load_id=load_ids[pf.file.key],
+                    ),
+                )
+                result.files_loaded += 1
+                result.rows_loaded += rows
+            new_ids = [load_ids[pf.file.key] for pf in delivery_files]
+            result.files_replaced += manifest.replace_earlier(self.con, delivery_files[0].table, partition, new_ids)
 
-def _load_stats(
-    con: duckdb.DuckDBPyConnection, files: list[PlannedFile], load_ids: dict[str, str]
-) -> dict[str, tuple[int, str | None]]:
-    """Rows and billing periods (``YYYY-MM`` list) per new load id, one scan per table."""
-    stats: dict[str, tuple[int, str | None]] = {}
-    by_table: dict[str, tuple[RawTable, list[str]]] = {}
-    for pf in files:
-        by_table.setdefault(pf.table.qualified_name, (pf.table, []))[1].append(load_ids[pf.file.key])
-    for table, ids in by_table.values():
-        month = f"strftime({readers.sql_ident(table.period_column)}, '%Y-%m')" if table.period_column else "NULL"
-        for load_id, rows, periods in con.execute(
-            f"SELECT _load_id, count(*), string_agg(DISTINCT {month}, ',' ORDER BY {month}) "
-            f"FROM {table.qualified_name} WHERE _load_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY _load_id",
-            [ids],
-        ).fetchall():
-            stats[load_id] = (rows, periods)
-    return stats
+    def _insert_group(self, files: list[PlannedFile], load_ids: dict[str, str]) -> None:
+        """One INSERT for a group of files of one table (several only for Parquet)."""
+        table = files[0].table
+        columns = ", ".join(readers.sql_ident(c.name) for c in table.columns)
+        lineage = ", ".join(name for name, _ in LINEAGE_COLUMNS)
+        if files[0].format == "parquet":
+            select = readers.parquet_select(self.con, [pf.file for pf in files], table)
+            self.con.execute(
+                f"INSERT INTO {table.qualified_name} ({columns}, {lineage}) "
+                f"SELECT {columns}, files.file_key, incoming._source_row, ?, files.load_id "
+                f"FROM ({select}) AS incoming JOIN (SELECT unnest(?::VARCHAR[]) AS local_path, "
+                "unnest(?::VARCHAR[]) AS file_key, unnest(?::VARCHAR[]) AS load_id) AS files "
+                "ON incoming._source_path = files.local_path",
+                [
+                    self.at,
+                    [str(pf.file.local_path) for pf in files],
+                    [pf.file.key for pf in files],
+                    [load_ids[pf.file.key] for pf in files],
+                ],
+            )
+            return
+        (pf,) = files
+        arrow_name = None
+        try:
+            if pf.format == "csv":
+                select = readers.csv_select(pf.file, table)
+            else:
+                arrow_name = f"_incoming_{load_ids[pf.file.key]}"
+                self.con.register(arrow_name, self.source.parse(pf))
+                select = readers.arrow_select(arrow_name)
+            self.con.execute(
+                f"INSERT INTO {table.qualified_name} ({columns}, {lineage}) "
+                f"SELECT {columns}, ?, _source_row, ?, ? FROM ({select}) AS incoming",
+                [pf.file.key, self.at, load_ids[pf.file.key]],
+            )
+        finally:
+            if arrow_name:
+                self.con.unregister(arrow_name)
 
-
-def _explain(con: duckdb.DuckDBPyConnection, pf: PlannedFile, exc: duckdb.Error) -> BadFileError:
-    if pf.format == "parquet":
-        return readers.locate_parquet_error(con, pf.file, pf.table)
-    return readers.bad_file_from_duckdb(pf.file, exc)
-
-
-def _duplicate_of(con: duckdb.DuckDBPyConnection, table: RawTable, pf: PlannedFile, sha: str) -> str | None:
-    row = con.execute(
-        f"SELECT path FROM {LOADS_TABLE} WHERE raw_table = ? AND sha256 = ? AND status = 'loaded' "
-        "AND path <> ? LIMIT 1",
-        [table.qualified_name, sha, pf.file.key],
-    ).fetchone()
-    return row[0] if row else None
-
-
-def _replace_earlier(con: duckdb.DuckDBPyConnection, table: RawTable, partition: str, new_load_ids: list[str]) -> int:
-    # Everything else loaded for the partition is superseded by this delivery, whatever its delivery id:
-    # a delivery re-sent under the same id with other contents must not be counted twice either.
-    earlier = [
-        r[0]
-        for r in con.execute(
-            f"SELECT load_id FROM {LOADS_TABLE} WHERE raw_table = ? AND partition_key = ? AND status = 'loaded' "
-            "AND load_id NOT IN (SELECT unnest(?))",
-            [table.qualified_name, partition, new_load_ids],
-        ).fetchall()
-    ]
-    if earlier:
-        con.execute(f"DELETE FROM {table.qualified_name} WHERE _load_id IN (SELECT unnest(?))", [earlier])
-        con.execute(
-            f"UPDATE {LOADS_TABLE} SET status = 'replaced', replaced_by = ? WHERE load_id IN (SELECT unnest(?))",
-            [new_load_ids[0], earlier],
-        )
-    return len(earlier)
-
-
-def _quarantine(
-    con: duckdb.DuckDBPyConnection,
-    slug: str,
-    files: list[PlannedFile],
-    checksums: dict[str, str],
-    error: BadFileError,
-    run_at: datetime,
-    result: LoadResult,
-) -> None:
-    for pf in files:
-        sha = checksums[pf.file.key]
-        if _seen(con, pf.file.key, sha) == "quarantined":
-            continue
-        if pf.file.key == error.file:
-            message = error.message
-        else:
-            message = f"not loaded: another file of the same delivery is bad ({error.message})"
-        _record(
-            con,
-            slug,
-            pf.table,
-            pf.file,
-            sha,
-            status="quarantined",
-            error=message,
-            at=run_at,
-            period=pf.billing_period,
-            partition=pf.partition,
-            delivery=pf.delivery or sha,
-        )
-        log.error("quarantined %s", message)
-        result.quarantined.append(message)
-
-
-def _record(
-    con: duckdb.DuckDBPyConnection,
-    slug: str,
-    table: RawTable | None,
-    file: LandingFile,
-    sha: str,
-    *,
-    status: str,
-    at: datetime,
-    error: str | None = None,
-    rows: int | None = None,
-    period: str | None = None,
-    partition: str | None = None,
-    delivery: str | None = None,
-    load_id: str | None = None,
-) -> None:
-    con.execute(
-        f"INSERT INTO {LOADS_TABLE} (load_id, source, raw_table, path, sha256, bytes, file_version, rows, "
-        "billing_period, partition_key, delivery_id, status, error, loaded_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            load_id or uuid.uuid4().hex,
-            slug,
-            table.qualified_name if table else None,
-            file.key,
-            sha,
-            file.size,
-            file.version,
-            rows,
-            period,
-            partition,
-            delivery,
-            status,
-            error,
-            at,
-        ],
-    )
+    def _stats(self, files: list[PlannedFile], load_ids: dict[str, str]) -> dict[str, tuple[int, str | None]]:
+        """Rows and billing periods (``YYYY-MM`` list) per new load id, one scan per table."""
+        stats: dict[str, tuple[int, str | None]] = {}
+        by_table: dict[str, tuple[RawTable, list[str]]] = {}
+        for pf in files:
+            by_table.setdefault(pf.table.qualified_name, (pf.table, []))[1].append(load_ids[pf.file.key])
+        for table, ids in by_table.values():
+            month = f"strftime({readers.sql_ident(table.period_column)}, '%Y-%m')" if table.period_column else "NULL"
+            for load_id, rows, periods in self.con.execute(
+                f"SELECT _load_id, count(*), string_agg(DISTINCT {month}, ',' ORDER BY {month}) "
+                f"FROM {table.qualified_name} WHERE _load_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY _load_id",
+                [ids],
+            ).fetchall():
+                stats[load_id] = (rows, periods)
+        return stats

@@ -12,7 +12,7 @@ from decimal import Decimal
 import duckdb
 
 from pipelines.config import Settings
-from pipelines.loader import LOADS_TABLE
+from pipelines.manifest import LOADS_TABLE
 
 # What went in: billed cost per billing account, period and currency, straight from each raw table.
 _SOURCE_TOTALS = {
