@@ -44,7 +44,7 @@ def test_invariant_checks_guard_the_run(tmp_path):
     for load_key in ("aws_cur/line_items", "openai_usage/completions_usage", "litellm/spend_logs"):
         assert (load_key, "no_quarantined_files") in checks
     # dbt tests become asset checks too
-    assert any(name.startswith("unique_fct_llm_requests_request_id") for _, name in checks)
+    assert any(name.startswith("unique_int_llm_requests_tokenised_request_id") for _, name in checks)
 
 
 def test_nightly_job_is_scheduled_at_two_utc_over_every_asset(tmp_path):

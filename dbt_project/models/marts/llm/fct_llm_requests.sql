@@ -1,7 +1,12 @@
 {#-
     One row per gateway request with disjoint token types (from int_llm_requests_tokenised), attributed to
     team, application and cost centre through the mapping seeds, with the canonical model.
+
+    A view: the heavy work is materialised incrementally upstream, and the joins here are with small seeds,
+    so a mapping change applies at once with nothing to rebuild. The seeds' uniqueness tests guarantee the
+    joins never duplicate a request.
 -#}
+{{ config(materialized='view') }}
 
 with
 
