@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from decimal import ROUND_HALF_UP, Decimal
@@ -214,3 +215,34 @@ def test_rewritten_gateway_export_replaces_its_requests_downstream(demo_run, tmp
     )[0]
     assert raw == tokenised == fct == total
     assert from_day == kept.num_rows
+
+
+def test_restated_cur_month_replaces_the_old_one_in_every_mart(demo_run, tmp_path):
+    landing = copy_landing(demo_run.landing, tmp_path / "landing")
+    settings = Settings(landing=str(landing), warehouse=tmp_path / "w.duckdb", exports_dir=tmp_path / "exports")
+    assert run_pipeline(settings).success
+    # AWS restates October: a new execution whose single file drops a third of the lines.
+    (manifest_path,) = landing.glob("aws_cur/*/metadata/BILLING_PERIOD=2026-10/*-Manifest.json")
+    manifest = json.loads(manifest_path.read_text())
+    data_dir = manifest_path.parent.parent.parent / "data" / "BILLING_PERIOD=2026-10"
+    old_files = [data_dir / uri.rsplit("/", 1)[1] for uri in manifest["dataFiles"]]
+    table = pq.read_table(old_files[0])
+    restated = table.slice(0, table.num_rows * 2 // 3)
+    for old in old_files:
+        old.unlink()
+    pq.write_table(restated, data_dir / "restated-00001.snappy.parquet")
+    manifest.update(executionId="restatement-2", dataFiles=["s3://demo-cur-bucket/x/restated-00001.snappy.parquet"])
+    manifest_path.write_text(json.dumps(manifest))
+
+    outcome = run_pipeline(settings)
+
+    assert outcome.success and outcome.failed_checks == []
+    expected = billed_totals_from_files(landing)[("Amazon Web Services", DEMO_MONTH, "USD")]
+    focus_total, chargeback_total = _query(
+        settings,
+        "SELECT (SELECT sum(BilledCost) FROM focus_cost_and_usage WHERE ProviderName = 'Amazon Web Services'), "
+        "(SELECT sum(billed_cost) FROM rpt_chargeback_monthly WHERE provider_name = 'Amazon Web Services')",
+    )[0]
+    assert focus_total == chargeback_total == expected
+    assert _query(settings, "SELECT count(*) FROM raw_aws_cur.line_items")[0][0] == restated.num_rows
+    assert _query(settings, "SELECT count(*) FROM raw._loads WHERE status = 'replaced'")[0][0] == len(old_files)
