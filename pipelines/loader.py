@@ -161,6 +161,12 @@ class _SourceLoad:
             self._checksums[file.key] = manifest.known_checksum(self.con, file) or file.sha256()
         return self._checksums[file.key]
 
+    def record(self, pf: PlannedFile, status: str, **details: object) -> None:
+        """Adds a manifest row for a planned file of this run (source, table, file, checksum and time filled in)."""
+        manifest.record(
+            self.con, Entry(self.source.slug, pf.table, pf.file, self.checksum(pf.file), status, self.at, **details)
+        )
+
     def load(self, deliveries: list[Delivery], result: LoadResult) -> None:
         """Loads deliveries: all together in one transaction when every file is good, else one by one.
 
@@ -202,20 +208,13 @@ class _SourceLoad:
                 message = error.message
             else:
                 message = f"not loaded: another file of the same delivery is bad ({error.message})"
-            manifest.record(
-                self.con,
-                Entry(
-                    self.source.slug,
-                    pf.table,
-                    pf.file,
-                    sha,
-                    "quarantined",
-                    self.at,
-                    error=message,
-                    period=pf.billing_period,
-                    partition=pf.partition,
-                    delivery=pf.delivery or sha,
-                ),
+            self.record(
+                pf,
+                "quarantined",
+                error=message,
+                period=pf.billing_period,
+                partition=pf.partition,
+                delivery=pf.delivery or sha,
             )
             log.error("quarantined %s", message)
             result.quarantined.append(message)
@@ -238,19 +237,12 @@ class _SourceLoad:
             pf = files[0]
             duplicate = manifest.loaded_elsewhere(self.con, table, pf.file.key, self.checksum(pf.file))
             if duplicate:
-                manifest.record(
-                    self.con,
-                    Entry(
-                        self.source.slug,
-                        table,
-                        pf.file,
-                        self.checksum(pf.file),
-                        "skipped",
-                        self.at,
-                        error=f"same contents as {duplicate}, already loaded",
-                        partition=partition,
-                        delivery=delivery_id,
-                    ),
+                self.record(
+                    pf,
+                    "skipped",
+                    error=f"same contents as {duplicate}, already loaded",
+                    partition=partition,
+                    delivery=delivery_id,
                 )
                 result.files_skipped += 1
                 return False
@@ -280,21 +272,14 @@ class _SourceLoad:
         for partition, delivery_id, delivery_files in deliveries:
             for pf in delivery_files:
                 rows, periods = stats.get(load_ids[pf.file.key], (0, None))
-                manifest.record(
-                    self.con,
-                    Entry(
-                        self.source.slug,
-                        pf.table,
-                        pf.file,
-                        self.checksum(pf.file),
-                        "loaded",
-                        self.at,
-                        rows=rows,
-                        period=pf.billing_period or periods,
-                        partition=partition,
-                        delivery=delivery_id,
-                        load_id=load_ids[pf.file.key],
-                    ),
+                self.record(
+                    pf,
+                    "loaded",
+                    rows=rows,
+                    period=pf.billing_period or periods,
+                    partition=partition,
+                    delivery=delivery_id,
+                    load_id=load_ids[pf.file.key],
                 )
                 result.files_loaded += 1
                 result.rows_loaded += rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,34 +17,29 @@ from pipelines.warehouse import connect
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """Where the landing zone and the DuckDB warehouse are (see ``pipelines.config.Settings``)."""
+    """The run settings (``pipelines.config.Settings``) as a Dagster resource: one field per setting."""
 
     landing: str
     warehouse: str
-    duckdb_memory_limit: str = "3GB"
-    duckdb_threads: int = 0
-    openai_organization_id: str = "org-demo"
+    exports_dir: str
+    duckdb_memory_limit: str
+    duckdb_threads: int
+    openai_organization_id: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WarehouseResource:
-        """Builds the resource from run settings."""
-        return cls(
-            landing=settings.landing,
-            warehouse=str(settings.warehouse),
-            duckdb_memory_limit=settings.duckdb_memory_limit,
-            duckdb_threads=settings.duckdb_threads,
-            openai_organization_id=settings.openai_organization_id,
-        )
+        """Builds the resource from run settings (paths become strings, Dagster config being plain values)."""
+        values = {f.name: getattr(settings, f.name) for f in dataclasses.fields(Settings)}
+        return cls(**{name: str(v) if isinstance(v, Path) else v for name, v in values.items()})
 
     @property
     def settings(self) -> Settings:
         """The equivalent run settings."""
         return Settings(
-            landing=self.landing,
-            warehouse=Path(self.warehouse),
-            duckdb_memory_limit=self.duckdb_memory_limit,
-            duckdb_threads=self.duckdb_threads,
-            openai_organization_id=self.openai_organization_id,
+            **{
+                f.name: Path(getattr(self, f.name)) if f.type == "Path" else getattr(self, f.name)
+                for f in dataclasses.fields(Settings)
+            }
         )
 
     @contextmanager

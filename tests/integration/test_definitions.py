@@ -63,7 +63,7 @@ def test_landing_sensor_fires_once_per_change(tmp_path):
     (landing / "litellm").mkdir(parents=True)
     defs = build_definitions(Settings(landing=str(landing), warehouse=tmp_path / "w.duckdb"))
     sensor = defs.resolve_sensor_def("litellm_landing_sensor")
-    warehouse = WarehouseResource(landing=str(landing), warehouse=str(tmp_path / "w.duckdb"))
+    warehouse = WarehouseResource.from_settings(Settings(landing=str(landing), warehouse=tmp_path / "w.duckdb"))
 
     def evaluate(cursor):
         with dg.build_sensor_context(cursor=cursor, resources={"warehouse": warehouse}) as context:
