@@ -27,13 +27,35 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.synced ## Create the virtualenv from the lock file (uv.lock)
 
+# Tools that run beside the project in their own virtualenvs (their pins clash with ours): the FinOps
+# Foundation's focus-validator (Python >= 3.12) and a local BigQuery API emulator for the tests.
+PYTHON312 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) python3.12)
+FOCUS_VALIDATOR_VERSION := 2.2.1
+BQEMULATOR_VERSION := 1.4.0
+
+.venv-focus/.installed: $(UV)
+	$(UV) venv --quiet --allow-existing -p $(PYTHON312) .venv-focus
+	VIRTUAL_ENV=.venv-focus $(UV) pip install --quiet "focus-validator==$(FOCUS_VALIDATOR_VERSION)" "pyarrow<22"
+	@touch $@
+
+.venv-bqemu/.installed: $(UV)
+	$(UV) venv --quiet --allow-existing -p $(PYTHON) .venv-bqemu
+	VIRTUAL_ENV=.venv-bqemu $(UV) pip install --quiet "bqemulator==$(BQEMULATOR_VERSION)" "duckdb==1.5.5" "duckdb-extension-spatial==1.5.5"
+	@# DuckDB cannot download its spatial extension here; the wheel ships it, DuckDB looks in ~/.duckdb.
+	mkdir -p $(HOME)/.duckdb/extensions/v1.5.5/linux_amd64
+	cp .venv-bqemu/lib/python3.*/site-packages/duckdb_extension_spatial/extensions/v1.5.5/spatial.duckdb_extension \
+	   $(HOME)/.duckdb/extensions/v1.5.5/linux_amd64/
+	@touch $@
+
+tools: .venv-focus/.installed .venv-bqemu/.installed ## Install focus-validator and the BigQuery emulator (tests use them)
+
 demo: install ## Generate a month of sample data, run the whole pipeline on DuckDB, print a summary
 	$(BIN)/aicost demo --scale $(SCALE) --seed $(SEED)
 
 run: install ## Run the pipeline on the configured landing location (see README)
 	$(BIN)/aicost run
 
-test: install ## Run the whole test suite (unit + end-to-end)
+test: install tools ## Run the whole test suite (unit + end-to-end)
 	$(BIN)/pytest
 
 lint: install ## ruff (lint + format check) and sqlfluff on the dbt models
@@ -58,4 +80,4 @@ docs: install ## Build the dbt docs catalogue (dbt_project/target/index.html)
 clean: ## Remove the virtualenv, generated data and build outputs
 	rm -rf $(VENV) warehouse landing dbt_project/target dbt_project/logs .pytest_cache
 
-.PHONY: help install demo run test lint fmt bench ui docs clean
+.PHONY: help install tools demo run test lint fmt bench ui docs clean

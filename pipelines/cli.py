@@ -1,4 +1,4 @@
-"""The `aicost` command line: demo, run, export, summary, dbt."""
+"""The `aicost` command line: demo, run, export, summary, validate-focus, dbt."""
 
 from __future__ import annotations
 
@@ -23,13 +23,13 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _run(settings: Settings) -> int:
-    from pipelines.landing import open_landing
+    from pipelines.landing import landing_for
     from pipelines.run import run_pipeline
     from pipelines.summary import render_summary
     from pipelines.warehouse import connect
 
     try:
-        open_landing(settings.landing)
+        landing_for(settings)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -123,6 +123,21 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_validate_focus(args: argparse.Namespace) -> int:
+    """Runs the FinOps Foundation focus-validator on the FOCUS table; exit 1 on any unexpected failure."""
+    from pipelines.validate_focus import render, validate_focus
+    from pipelines.warehouse import connect
+
+    settings = _settings(args)
+    with connect(settings, read_only=True) as con:
+        result = validate_focus(con)
+    print(render(result))
+    if result.unexpected_failures:
+        print(f"error: {len(result.unexpected_failures)} FOCUS rule(s) failed", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
 def cmd_dbt(args: argparse.Namespace) -> int:
     """Runs a dbt command on the project with the warehouse settings (e.g. `aicost dbt docs generate`)."""
     settings = _settings(args)
@@ -167,6 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     summary = sub.add_parser("summary", help="print spend by provider and team, conservation, quarantines")
     summary.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")
     summary.set_defaults(func=cmd_summary)
+
+    validate = sub.add_parser(
+        "validate-focus", help="check focus_cost_and_usage with the FinOps Foundation focus-validator (FOCUS 1.2)"
+    )
+    validate.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")
+    validate.set_defaults(func=cmd_validate_focus)
 
     dbt = sub.add_parser("dbt", help="run dbt on the project against the warehouse")
     dbt.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")

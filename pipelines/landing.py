@@ -1,7 +1,9 @@
 """Where files come from: a landing location laid out as ``<slug>/...``.
 
-A landing location is a local folder today; object stores (``s3://``) and BigQuery tables plug in here as
-further ``Landing`` implementations, so that sources never touch paths or clients themselves.
+A landing location is a local folder or an S3 prefix (``s3://bucket/prefix``, any S3-compatible store with
+an endpoint override). Sources never touch paths or clients themselves: they list ``LandingFile`` objects
+whose ``local_path`` is readable. Remote objects are downloaded once into a download area and fetched
+again only when their ETag or size changes.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from pipelines.config import Settings
 
 _HASH_CHUNK = 4 * 1024 * 1024
 
@@ -51,8 +56,13 @@ class Landing(Protocol):
 
     uri: str
 
-    def list_files(self, prefix: str) -> Iterator[LandingFile]:
-        """Yields the files whose key starts with ``prefix/``, in key order."""
+    def list_files(self, prefix: str, fetch: bool = True) -> Iterator[LandingFile]:
+        """Yields the files whose key starts with ``prefix/``, in key order.
+
+        Args:
+            prefix: A source slug.
+            fetch: Whether remote files must be downloaded (a sensor only needs the listing).
+        """
         ...
 
 
@@ -63,8 +73,8 @@ class LocalLanding:
         self.root = root.resolve()
         self.uri = str(self.root)
 
-    def list_files(self, prefix: str) -> Iterator[LandingFile]:
-        """Yields the files under ``<root>/<prefix>`` in key order, skipping hidden files."""
+    def list_files(self, prefix: str, fetch: bool = True) -> Iterator[LandingFile]:
+        """Yields the files under ``<root>/<prefix>`` in key order, skipping hidden files (``fetch`` is moot)."""
         base = self.root / prefix
         if not base.is_dir():
             return
@@ -84,27 +94,41 @@ def fingerprint(files: list[LandingFile]) -> str:
     return digest.hexdigest()[:32]
 
 
-def open_landing(location: str) -> Landing:
+def open_landing(location: str, *, s3_endpoint_url: str = "", download_dir: Path | None = None) -> Landing:
     """Opens a landing location given as a folder or URI.
 
     Args:
-        location: A local folder (``landing``, ``/data/landing`` or ``file:///data/landing``).
+        location: A local folder (``landing``, ``/data/landing``, ``file:///data/landing``) or an S3 prefix
+            (``s3://bucket/prefix``).
+        s3_endpoint_url: Endpoint of an S3-compatible store; empty for AWS.
+        download_dir: Download area for remote objects (required for ``s3://``).
 
     Returns:
         The landing zone.
 
     Raises:
-        ValueError: For a URI scheme this version cannot read.
+        ValueError: For a URI scheme this version cannot read, or a folder that does not exist.
     """
+    if location.startswith("s3://"):
+        from pipelines.landing_s3 import S3Landing
+
+        if download_dir is None:
+            raise ValueError(f"landing location {location!r}: an s3:// location needs a download folder")
+        return S3Landing(location, download_dir=download_dir, endpoint_url=s3_endpoint_url or None)
     if location.startswith("file://"):
         location = location.removeprefix("file://")
     if "://" in location:
         scheme = location.split("://", 1)[0]
         raise ValueError(
-            f"landing location {location!r}: the {scheme}:// scheme is not supported yet; "
-            "copy the files to a local folder laid out as <slug>/... and pass that folder"
+            f"landing location {location!r}: the {scheme}:// scheme is not supported; "
+            "use a local folder or s3://bucket/prefix laid out as <slug>/..."
         )
     root = Path(location)
     if not root.is_dir():
         raise ValueError(f"landing location {location!r} is not a folder")
     return LocalLanding(root)
+
+
+def landing_for(settings: Settings) -> Landing:
+    """Opens the landing location of run settings (with their S3 endpoint and download folder)."""
+    return open_landing(settings.landing, s3_endpoint_url=settings.s3_endpoint_url, download_dir=settings.downloads)

@@ -36,3 +36,8 @@
 {% macro list_at(list_expression, i) -%}{{ return(adapter.dispatch('list_at', 'aicost')(list_expression, i)) }}{%- endmacro %}
 {% macro default__list_at(list_expression, i) -%}{{ list_expression }}[{{ i }}]{%- endmacro %}
 {% macro bigquery__list_at(list_expression, i) -%}{{ list_expression }}[safe_ordinal({{ i }})]{%- endmacro %}
+
+{#- A timestamp's month as YYYYMM text. -#}
+{% macro year_month(column) -%}{{ return(adapter.dispatch('year_month', 'aicost')(column)) }}{%- endmacro %}
+{% macro default__year_month(column) -%}strftime({{ column }}, '%Y%m'){%- endmacro %}
+{% macro bigquery__year_month(column) -%}format_datetime('%Y%m', {{ column }}){%- endmacro %}

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
-from pipelines.landing import open_landing
+from pipelines.landing import landing_for
 from pipelines.loader import load_source
 from pipelines.reconcile import open_quarantines
 from pipelines.sources.base import Source
@@ -51,7 +51,7 @@ def build_load_assets(source: Source, description: str) -> dg.AssetsDefinition:
     )
     def _load(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[object]:
         with warehouse.connect() as con:
-            result = load_source(con, source, open_landing(warehouse.landing))
+            result = load_source(con, source, landing_for(warehouse.settings))
             quarantined = open_quarantines(con, source.slug)
             rows = {
                 table.name: con.execute(f"SELECT count(*) FROM {table.qualified_name}").fetchone()[0]

@@ -25,22 +25,23 @@ class WarehouseResource(dg.ConfigurableResource):
     duckdb_memory_limit: str
     duckdb_threads: int
     openai_organization_id: str
+    reporting_currency: str
+    s3_endpoint_url: str
+    download_dir: str
+    gcp_billing_table: str
+    bigquery_project: str
+    bigquery_endpoint_url: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WarehouseResource:
         """Builds the resource from run settings (paths become strings, Dagster config being plain values)."""
         values = {f.name: getattr(settings, f.name) for f in dataclasses.fields(Settings)}
-        return cls(**{name: str(v) if isinstance(v, Path) else v for name, v in values.items()})
+        return cls(**{name: "" if v is None else str(v) if isinstance(v, Path) else v for name, v in values.items()})
 
     @property
     def settings(self) -> Settings:
         """The equivalent run settings."""
-        return Settings(
-            **{
-                f.name: Path(getattr(self, f.name)) if f.type == "Path" else getattr(self, f.name)
-                for f in dataclasses.fields(Settings)
-            }
-        )
+        return Settings.from_values({f.name: getattr(self, f.name) for f in dataclasses.fields(Settings)})
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -9,7 +9,7 @@ import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.schedules import nightly
-from pipelines.landing import fingerprint, open_landing
+from pipelines.landing import fingerprint, landing_for
 from pipelines.sources.base import Source
 from pipelines.sources.registry import SOURCES
 
@@ -32,7 +32,7 @@ def build_landing_sensor(source: Source) -> dg.SensorDefinition:
         description=f"Runs the nightly job when files under {source.slug}/ are added or rewritten.",
     )
     def _sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
-        files = list(open_landing(warehouse.landing).list_files(source.slug))
+        files = list(landing_for(warehouse.settings).list_files(source.slug, fetch=False))
         current = fingerprint(files)
         if not files or current == context.cursor:
             return dg.SensorResult(skip_reason=f"no change under {source.slug}/ ({len(files)} file(s))")

@@ -22,6 +22,11 @@ models as (
     select * from {{ ref('models') }}
 ),
 
+fx_rates as (
+    select * from {{ ref('fx_rates') }}
+    where to_currency = '{{ var("reporting_currency") }}'
+),
+
 attributed as (
     select
         charges.*,
@@ -54,7 +59,19 @@ select
     coalesce(teams.cost_centre_name, 'Unallocated') as cost_centre_name,
     models.model_family,
     models.model_creator,
-    models.model_tier
+    models.model_tier,
+    '{{ var("reporting_currency") }}' as reporting_currency,
+    -- Dated rate of the charge's day; a charge already in the reporting currency converts at 1, and a
+    -- missing rate leaves the converted amounts null (never a silent 1:1).
+    case
+        when attributed.billing_currency = '{{ var("reporting_currency") }}' then cast(1 as {{ money_type() }})
+        else fx_rates.rate
+    end as billing_currency_rate_to_reporting
 from attributed
 left join teams on attributed.attributed_team = teams.team
 left join models on attributed.model_id = models.model_id
+left join fx_rates
+    on
+        attributed.billing_currency = fx_rates.from_currency
+        and cast(attributed.charge_period_start as date) >= fx_rates.valid_from
+        and cast(attributed.charge_period_start as date) < fx_rates.valid_to

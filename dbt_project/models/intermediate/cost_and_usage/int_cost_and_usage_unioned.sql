@@ -14,8 +14,12 @@ aws_cur as (
         usage_account_id as sub_account_id,
         usage_account_name as sub_account_name,
         invoice_id,
-        coalesce(invoicing_entity, 'Amazon Web Services, Inc.') as invoice_issuer_name,
+        -- FOCUS wants identical names for first-party charges (a differing issuer means a marketplace
+        -- resale); the legal invoicing entity is kept in x_InvoicingEntity.
+        'Amazon Web Services' as invoice_issuer_name,
+        invoicing_entity,
         'Amazon Web Services' as provider_name,
+        'Amazon Web Services' as host_provider_name,
         case when billing_entity = 'AWS Marketplace' then 'AWS Marketplace' else 'Amazon Web Services' end
             as publisher_name,
         service_name,
@@ -80,7 +84,9 @@ openai_costs as (
         project_id as sub_account_name,
         cast(null as varchar) as invoice_id,
         'OpenAI' as invoice_issuer_name,
+        'OpenAI, L.L.C.' as invoicing_entity,
         'OpenAI' as provider_name,
+        'OpenAI' as host_provider_name,
         'OpenAI' as publisher_name,
         'OpenAI API' as service_name,
         'AI and Machine Learning' as service_category,

@@ -1,5 +1,5 @@
 {#-
-    The FOCUS cost-and-usage table: FOCUS 1.2 columns in the spec's PascalCase (plus the 1.3 provider
+    The FOCUS cost-and-usage table: FOCUS 1.2 columns in the spec's PascalCase (plus the eight FOCUS 1.3
     columns), then `x_` extensions for AI dimensions, attribution and lineage. One row per charge.
 -#}
 
@@ -36,7 +36,9 @@ select
     contracted_cost as ContractedCost,
     contracted_unit_price as ContractedUnitPrice,
     effective_cost as EffectiveCost,
-    invoice_id as InvoiceId,
+    -- Providers that do not put an invoice id on each line (OpenAI, Azure EA, estimated CUR lines) invoice
+    -- per billing account and month: the reference is derived from those, and x_InvoiceIdSource says so.
+    coalesce(invoice_id, billing_account_id || '-' || {{ year_month('billing_period_start') }}) as InvoiceId,
     invoice_issuer_name as InvoiceIssuerName,
     list_cost as ListCost,
     list_unit_price as ListUnitPrice,
@@ -66,7 +68,13 @@ select
     cast(null as varchar) as SubAccountType,
     cast(tags as json) as Tags,
     provider_name as ServiceProviderName,
-    provider_name as HostProviderName,
+    coalesce(host_provider_name, provider_name) as HostProviderName,
+    cast(null as json) as ContractApplied,
+    cast(null as varchar) as AllocatedMethodId,
+    cast(null as json) as AllocatedMethodDetails,
+    cast(null as varchar) as AllocatedResourceId,
+    cast(null as varchar) as AllocatedResourceName,
+    cast(null as json) as AllocatedTags,
     model_id as x_ModelId,
     model_family as x_ModelFamily,
     model_creator as x_ModelCreator,
@@ -84,6 +92,12 @@ select
     cost_centre_id as x_CostCentreId,
     cost_centre_name as x_CostCentreName,
     attribution_method as x_AttributionMethod,
+    case when invoice_id is null then 'derived' else 'provider' end as x_InvoiceIdSource,
+    invoicing_entity as x_InvoicingEntity,
+    reporting_currency as x_ReportingCurrency,
+    billing_currency_rate_to_reporting as x_ReportingCurrencyRate,
+    cast(billed_cost * billing_currency_rate_to_reporting as {{ money_type() }}) as x_ReportingBilledCost,
+    cast(effective_cost * billing_currency_rate_to_reporting as {{ money_type() }}) as x_ReportingEffectiveCost,
     source as x_Source,
     charge_id as x_ChargeId,
     _source_file as x_SourceFile,
