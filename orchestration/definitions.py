@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.defs.aws_cur.assets import aws_cur_load
+from orchestration.defs.azure_cost.assets import azure_cost_load
 from orchestration.defs.checks import billed_cost_reconciles_to_source
 from orchestration.defs.dbt.assets import aicost_dbt_assets
 from orchestration.defs.litellm.assets import litellm_load
@@ -26,7 +27,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         landing sensors.
     """
     return dg.Definitions(
-        assets=[aws_cur_load, openai_usage_load, litellm_load, aicost_dbt_assets],
+        assets=[aws_cur_load, azure_cost_load, openai_usage_load, litellm_load, aicost_dbt_assets],
         asset_checks=[billed_cost_reconciles_to_source],
         jobs=[nightly],
         schedules=[nightly_schedule],

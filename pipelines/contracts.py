@@ -33,6 +33,23 @@ class Column:
 
 
 @dataclass(frozen=True)
+class RowCheck:
+    """A rule every loaded row must satisfy; a file with a violating row is quarantined.
+
+    For values whose type alone cannot be checked on read (text dates in a provider's own format, say).
+
+    Attributes:
+        column: The column the rule is about (named in the quarantine message).
+        condition: SQL predicate over the raw columns that must be true (NULL counts as true).
+        reason: What is wrong when it is false, e.g. "not a M/D/YYYY or ISO date".
+    """
+
+    column: str
+    condition: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class RawTable:
     """The contract of one raw table ``raw_<slug>.<name>``.
 
@@ -42,6 +59,7 @@ class RawTable:
         columns: Contract columns in table order.
         period_column: Timestamp column whose month is recorded as the file's billing period.
         excluded: Columns a file may carry that are never loaded (e.g. prompt and response bodies).
+        checks: Row rules checked after each insert (see ``RowCheck``).
     """
 
     slug: str
@@ -49,6 +67,7 @@ class RawTable:
     columns: tuple[Column, ...]
     period_column: str | None = None
     excluded: frozenset[str] = field(default_factory=frozenset)
+    checks: tuple[RowCheck, ...] = ()
 
     @property
     def schema(self) -> str:

@@ -70,11 +70,26 @@ class LoadResult:
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection, tables: tuple[RawTable, ...]) -> None:
-    """Creates ``raw._loads`` and the raw schema and tables of a source if they do not exist."""
+    """Creates ``raw._loads`` and the raw schema and tables of a source if they do not exist.
+
+    A contract that gained columns since the table was created (an upgrade) gets them added, NULL for the
+    rows already loaded, so an existing warehouse keeps working without a reload.
+    """
     manifest.ensure_manifest(con)
     for table in tables:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.schema}")
         con.execute(table.create_sql())
+        existing = {
+            row[0]
+            for row in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+                [table.schema, table.name],
+            ).fetchall()
+        }
+        for col in table.columns:
+            if col.name not in existing:
+                log.info("%s: adding column %s %s (new in the contract)", table.qualified_name, col.name, col.type)
+                con.execute(f"ALTER TABLE {table.qualified_name} ADD COLUMN {readers.sql_ident(col.name)} {col.type}")
 
 
 def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Landing) -> LoadResult:
@@ -140,7 +155,7 @@ class _DeliveryFailed(Exception):
         if self.error is None:
             assert self.bad is not None and self.cause is not None
             if self.bad.format == "parquet":
-                self.error = readers.locate_parquet_error(con, self.bad.file, self.bad.table)
+                self.error = readers.locate_parquet_error(con, self.bad.file, self.bad.table, self.bad.column_map)
             else:
                 self.error = readers.bad_file_from_duckdb(self.bad.file, self.cause)
         return self.error
@@ -253,11 +268,13 @@ class _SourceLoad:
         files = [pf for _, _, delivery_files in deliveries for pf in delivery_files]
         load_ids = {pf.file.key: uuid.uuid4().hex for pf in files}
         if together:
+            # Parquet files of one table share a scan, unless they name their columns their own way.
             parquet: dict[str, list[PlannedFile]] = defaultdict(list)
             for pf in files:
-                if pf.format == "parquet":
+                if pf.format == "parquet" and pf.column_map is None:
                     parquet[pf.table.qualified_name].append(pf)
-            groups = [[pf] for pf in files if pf.format != "parquet"] + list(parquet.values())
+            groups = [[pf] for pf in files if pf.format != "parquet" or pf.column_map is not None]
+            groups += list(parquet.values())
         else:
             groups = [[pf] for pf in files]
         for group in groups:
@@ -268,6 +285,7 @@ class _SourceLoad:
             except duckdb.Error as exc:
                 raise _DeliveryFailed(bad=group[0] if len(group) == 1 else None, cause=exc) from exc
 
+        self._check_rows(files, load_ids)
         stats = self._stats(files, load_ids)
         for partition, delivery_id, delivery_files in deliveries:
             for pf in delivery_files:
@@ -292,7 +310,7 @@ class _SourceLoad:
         columns = ", ".join(readers.sql_ident(c.name) for c in table.columns)
         lineage = ", ".join(name for name, _ in LINEAGE_COLUMNS)
         if files[0].format == "parquet":
-            select = readers.parquet_select(self.con, [pf.file for pf in files], table)
+            select = readers.parquet_select(self.con, [pf.file for pf in files], table, files[0].column_map)
             self.con.execute(
                 f"INSERT INTO {table.qualified_name} ({columns}, {lineage}) "
                 f"SELECT {columns}, files.file_key, incoming._source_row, ?, files.load_id "
@@ -311,7 +329,7 @@ class _SourceLoad:
         arrow_name = None
         try:
             if pf.format == "csv":
-                select = readers.csv_select(pf.file, table)
+                select = readers.csv_select(pf.file, table, pf.column_map)
             else:
                 arrow_name = f"_incoming_{load_ids[pf.file.key]}"
                 self.con.register(arrow_name, self.source.parse(pf))
@@ -325,6 +343,24 @@ class _SourceLoad:
             if arrow_name:
                 self.con.unregister(arrow_name)
 
+    def _check_rows(self, files: list[PlannedFile], load_ids: dict[str, str]) -> None:
+        """Applies each table's row rules to the rows just inserted; the first violation fails its delivery."""
+        for pf in files:
+            for check in pf.table.checks:
+                bad = self.con.execute(
+                    f"SELECT _source_row, CAST({readers.sql_ident(check.column)} AS VARCHAR) "
+                    f"FROM {pf.table.qualified_name} WHERE _load_id = ? AND NOT coalesce(({check.condition}), true) "
+                    "ORDER BY _source_row LIMIT 1",
+                    [load_ids[pf.file.key]],
+                ).fetchone()
+                if bad:
+                    # CSV lines count the header; Parquet and JSON records are numbered from 1.
+                    line = bad[0] + 1 if pf.format == "csv" else bad[0]
+                    error = BadFileError(
+                        pf.file.key, f"value {bad[1]!r} {check.reason}", line=line, column=check.column
+                    )
+                    raise _DeliveryFailed(error)
+
     def _stats(self, files: list[PlannedFile], load_ids: dict[str, str]) -> dict[str, tuple[int, str | None]]:
         """Rows and billing periods (``YYYY-MM`` list) per new load id, one scan per table."""
         stats: dict[str, tuple[int, str | None]] = {}
@@ -332,9 +368,10 @@ class _SourceLoad:
         for pf in files:
             by_table.setdefault(pf.table.qualified_name, (pf.table, []))[1].append(load_ids[pf.file.key])
         for table, ids in by_table.values():
-            month = f"strftime({readers.sql_ident(table.period_column)}, '%Y-%m')" if table.period_column else "NULL"
+            month = f"strftime({readers.sql_ident(table.period_column)}, '%Y-%m')" if table.period_column else None
+            periods_sql = f"string_agg(DISTINCT {month}, ',' ORDER BY {month})" if month else "NULL"
             for load_id, rows, periods in self.con.execute(
-                f"SELECT _load_id, count(*), string_agg(DISTINCT {month}, ',' ORDER BY {month}) "
+                f"SELECT _load_id, count(*), {periods_sql} "
                 f"FROM {table.qualified_name} WHERE _load_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY _load_id",
                 [ids],
             ).fetchall():

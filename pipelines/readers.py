@@ -11,7 +11,7 @@ import csv
 import gzip
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import duckdb
 import pyarrow as pa
@@ -19,6 +19,7 @@ import pyarrow as pa
 from pipelines.contracts import Column, RawTable
 from pipelines.errors import BadFileError
 from pipelines.landing import LandingFile
+from pipelines.sources.base import ColumnMap
 
 # Contract types that a text file carries as JSON text and a Parquet file as MAP, STRUCT or JSON.
 _JSON_TYPES = {"JSON"}
@@ -34,7 +35,8 @@ def sql_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _csv_header(file: LandingFile) -> list[str]:
+def csv_header(file: LandingFile) -> list[str]:
+    """The column names of a CSV (optionally gzip) file's header line."""
     opener = gzip.open if file.key.endswith(".gz") else open
     try:
         with opener(file.local_path, "rt", encoding="utf-8", newline="") as fh:
@@ -62,31 +64,55 @@ def _struct_literal(mapping: dict[str, str]) -> str:
     return "{" + ", ".join(f"{sql_literal(k)}: {sql_literal(v)}" for k, v in mapping.items()) + "}"
 
 
-def csv_select(file: LandingFile, table: RawTable) -> str:
+def csv_select(file: LandingFile, table: RawTable, column_map: ColumnMap | None = None) -> str:
     """SQL reading a CSV (optionally gzip) file with the contract's types.
 
     Columns outside the contract are read as text and dropped; excluded columns (bodies) are never selected.
+
+    Args:
+        file: The file.
+        table: Its raw contract.
+        column_map: Renames and packed JSON columns, for files that name columns their own way.
     """
-    header = _csv_header(file)
-    _check_required(file, table, header)
+    header = csv_header(file)
+    renames = dict(column_map.renames) if column_map else {}
+    packed = dict(column_map.packed) if column_map else {}
     contract = {c.name: c for c in table.columns}
+    as_contract = {name: renames.get(name, name) for name in header}
+    _check_required(file, table, [*as_contract.values(), *packed])
     read_types = {
-        name: ("VARCHAR" if name not in contract or contract[name].type in _JSON_TYPES else contract[name].type)
-        for name in header
+        name: (
+            contract[target].type
+            if target in contract and contract[target].type not in _JSON_TYPES and target not in packed
+            else "VARCHAR"
+        )
+        for name, target in as_contract.items()
     }
+    source_of = {target: name for name, target in as_contract.items() if target in contract}
     select = []
     for col in table.columns:
-        if col.name not in read_types:
+        if col.name in packed:
+            select.append(f"{_packed_json(packed[col.name])} AS {sql_ident(col.name)}")
+        elif col.name not in source_of:
             select.append(f"CAST(NULL AS {col.type}) AS {sql_ident(col.name)}")
         elif col.type in _JSON_TYPES:
-            select.append(f"CAST({sql_ident(col.name)} AS JSON) AS {sql_ident(col.name)}")
+            select.append(f"CAST({sql_ident(source_of[col.name])} AS JSON) AS {sql_ident(col.name)}")
         else:
-            select.append(sql_ident(col.name))
+            select.append(f"{sql_ident(source_of[col.name])} AS {sql_ident(col.name)}")
     return (
         f"SELECT {', '.join(select)}, row_number() OVER () AS _source_row "
         f"FROM read_csv({sql_literal(str(file.local_path))}, header = true, delim = ',', quote = '\"', "
         f"escape = '\"', auto_detect = false, columns = {_struct_literal(read_types)})"
     )
+
+
+def _packed_json(keys: Mapping[str, str]) -> str:
+    """A JSON object of the non-empty values of several text columns (NULL when all are empty)."""
+    if not keys:
+        return "CAST(NULL AS JSON)"
+    entries = ", ".join(f"{{'k': {sql_literal(k)}, 'v': {sql_ident(col)}}}" for k, col in sorted(keys.items()))
+    kept = f"list_filter([{entries}], lambda e: coalesce(e.v, '') <> '')"
+    return f"CASE WHEN len({kept}) > 0 THEN CAST(to_json(map_from_entries({kept})) AS JSON) END"
 
 
 def _parquet_cast(col: Column, file_type: str) -> str:
@@ -98,13 +124,22 @@ def _parquet_cast(col: Column, file_type: str) -> str:
     return f"CAST({ident} AS {col.type})"
 
 
-def parquet_select(con: duckdb.DuckDBPyConnection, files: list[LandingFile], table: RawTable) -> str:
+def parquet_select(
+    con: duckdb.DuckDBPyConnection, files: list[LandingFile], table: RawTable, column_map: ColumnMap | None = None
+) -> str:
     """SQL reading Parquet files in one parallel scan, casting each contract column to its contract type.
 
     Every file is checked for the contract's required columns first (from its metadata only). The rows
     carry ``_source_row`` (record number in their file) and ``_source_path`` (the local path read), so a
     caller can attach per-file lineage with a join.
+
+    Args:
+        con: Connection to describe the files with.
+        files: Parquet files of one table.
+        table: The raw contract.
+        column_map: Renames of file columns to contract columns (``packed`` is for CSV only).
     """
+    renames = dict(column_map.renames) if column_map else {}
     for file in files:
         try:
             described = con.execute(
@@ -112,27 +147,33 @@ def parquet_select(con: duckdb.DuckDBPyConnection, files: list[LandingFile], tab
             ).fetchall()
         except duckdb.Error as exc:
             raise BadFileError(file.key, f"not a readable Parquet file: {_first_line(exc)}") from exc
-        _check_required(file, table, [row[0] for row in described])
+        _check_required(file, table, [renames.get(row[0], row[0]) for row in described])
     paths = "[" + ", ".join(sql_literal(str(f.local_path)) for f in files) + "]"
     source = f"read_parquet({paths}, file_row_number = true, filename = true, union_by_name = true)"
     file_types = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    source_of = {renames.get(name, name): name for name in file_types}
     select = []
     for col in table.columns:
-        if col.name in file_types:
-            select.append(f"{_parquet_cast(col, file_types[col.name])} AS {sql_ident(col.name)}")
+        if col.name in source_of:
+            name = source_of[col.name]
+            select.append(f"{_parquet_cast(Column(name, col.type), file_types[name])} AS {sql_ident(col.name)}")
         else:
             select.append(f"CAST(NULL AS {col.type}) AS {sql_ident(col.name)}")
     return f"SELECT {', '.join(select)}, file_row_number + 1 AS _source_row, filename AS _source_path FROM {source}"
 
 
-def locate_parquet_error(con: duckdb.DuckDBPyConnection, file: LandingFile, table: RawTable) -> BadFileError:
+def locate_parquet_error(
+    con: duckdb.DuckDBPyConnection, file: LandingFile, table: RawTable, column_map: ColumnMap | None = None
+) -> BadFileError:
     """Finds the first record and column of a Parquet file that does not convert to the contract."""
+    renames = dict(column_map.renames) if column_map else {}
     source = f"read_parquet({sql_literal(str(file.local_path))}, file_row_number = true)"
     file_types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    source_of = {renames.get(name, name): name for name in file_types}
     for col in table.columns:
-        if col.name not in file_types or col.type in _JSON_TYPES:
+        if col.name not in source_of or col.type in _JSON_TYPES:
             continue
-        ident = sql_ident(col.name)
+        ident = sql_ident(source_of[col.name])
         row = con.execute(
             f"SELECT file_row_number + 1, CAST({ident} AS VARCHAR) FROM {source} "
             f"WHERE {ident} IS NOT NULL AND TRY_CAST({ident} AS {col.type}) IS NULL "

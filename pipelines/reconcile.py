@@ -6,6 +6,7 @@ connects them, so a modelling bug cannot hide itself.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ import duckdb
 
 from pipelines.config import Settings
 from pipelines.manifest import LOADS_TABLE
+from pipelines.sources.azure_cost.schema import DATE_FORMATS as AZURE_DATE_FORMATS
 
 # What went in: billed cost per billing account, period and currency, straight from each raw table.
 _SOURCE_TOTALS = {
@@ -20,6 +22,24 @@ _SOURCE_TOTALS = {
         SELECT bill_payer_account_id, strftime(bill_billing_period_start_date, '%Y-%m'),
                line_item_currency_code, sum(line_item_unblended_cost)
         FROM raw_aws_cur.line_items GROUP BY ALL
+    """,
+    # Azure invoices what the actual-cost export says; a period with only an amortized export counts that.
+    "azure_cost": f"""
+        WITH details AS (
+            SELECT 'actual' AS dataset, BillingAccountId AS account,
+                   strftime(try_strptime(BillingPeriodStartDate, {AZURE_DATE_FORMATS}), '%Y-%m') AS period,
+                   BillingCurrencyCode AS currency, CostInBillingCurrency AS cost
+            FROM raw_azure_cost.actual_cost_details
+            UNION ALL
+            SELECT 'amortized', BillingAccountId,
+                   strftime(try_strptime(BillingPeriodStartDate, {AZURE_DATE_FORMATS}), '%Y-%m'),
+                   BillingCurrencyCode, CostInBillingCurrency
+            FROM raw_azure_cost.amortized_cost_details
+        )
+        SELECT account, period, currency, sum(cost) FROM details AS d
+        WHERE dataset = 'actual' OR NOT EXISTS (
+            SELECT 1 FROM details AS a WHERE a.dataset = 'actual' AND a.account = d.account AND a.period = d.period)
+        GROUP BY ALL
     """,
     "openai_usage": """
         SELECT ?, strftime(bucket_start_time, '%Y-%m'), upper(amount_currency), sum(amount_value)
@@ -66,8 +86,8 @@ def conservation_report(con: duckdb.DuckDBPyConnection, settings: Settings) -> l
     """
     totals: dict[tuple[str, str, str, str], list[Decimal]] = {}
     for source, sql in _SOURCE_TOTALS.items():
-        schema, table = sql.split("FROM ", 1)[1].split()[0].split(".")
-        if not _table_exists(con, schema, table):
+        tables = [t.split(".") for t in re.findall(r"FROM (raw_\w+\.\w+)", sql)]
+        if not all(_table_exists(con, schema, table) for schema, table in tables):
             continue
         params = [settings.openai_organization_id] if "?" in sql else []
         for account, period, currency, cost in con.execute(sql, params).fetchall():

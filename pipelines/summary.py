@@ -34,9 +34,11 @@ def render_summary(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
     for period, provider, currency, total, ai in by_provider:
         lines.append(f"  {period}  {provider:<22} {currency} {_money(total):>14} | {_money(ai):>12}")
     by_team = con.execute(
-        "SELECT x_Team, BillingCurrency, sum(BilledCost) FROM main.focus_cost_and_usage GROUP BY ALL ORDER BY 3 DESC"
+        "SELECT x_Team, BillingCurrency, sum(EffectiveCost) FROM main.focus_cost_and_usage GROUP BY ALL ORDER BY 3 DESC"
     ).fetchall()
-    lines.append("Billed cost by team:")
+    # By team the amortised cost is what is fair: a commitment's fee is billed to one account, while the
+    # usage it covers (and therefore its effective cost) belongs to the teams that ran it.
+    lines.append("Effective (amortised) cost by team:")
     for team, currency, total in by_team:
         lines.append(f"  {team:<24} {currency} {_money(total):>14}")
     requests = con.execute("SELECT count(*), sum(gateway_cost) FROM main.fct_llm_requests").fetchone()

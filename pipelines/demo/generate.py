@@ -487,28 +487,116 @@ def _write_cur(con: duckdb.DuckDBPyConnection, options: DemoOptions, start: date
         f"""
         CREATE TABLE cur_lines AS
         WITH usage AS (
-            SELECT 'Usage' AS line_item_type, usage_start, usage_start + INTERVAL 1 HOUR AS usage_end,
+            -- EC2 m5.large is covered by a Compute Savings Plan (28% off) and the p5 training fleet by a
+            -- reserved instance (40% off): AWS bills them at on-demand price and then negates or amortises.
+            SELECT CASE usage_type WHEN 'BoxUsage:m5.large' THEN 'SavingsPlanCoveredUsage'
+                                   WHEN 'BoxUsage:p5.48xlarge' THEN 'DiscountedUsage' ELSE 'Usage' END
+                       AS line_item_type,
+                   usage_start, usage_start + INTERVAL 1 HOUR AS usage_end,
                    account_id, product_code, usage_type, operation, resource_id, principal, resource_tags,
-                   usage_amount, rate, cost, pricing_unit, product_family, instance_type, description
+                   usage_amount, rate,
+                   CASE WHEN usage_type = 'BoxUsage:p5.48xlarge' THEN 0::DECIMAL(38, 12) ELSE cost END AS cost,
+                   pricing_unit, product_family, instance_type, description,
+                   CASE WHEN usage_type = 'BoxUsage:m5.large' THEN round(cost * 0.72, 10)::DECIMAL(38, 12) END
+                       AS sp_effective_cost,
+                   CASE WHEN usage_type = 'BoxUsage:p5.48xlarge' THEN round(cost * 0.6, 10)::DECIMAL(38, 12) END
+                       AS ri_effective_cost,
+                   cost AS on_demand_cost
             FROM cur_usage
+        ), month_line AS (
+            SELECT TIMESTAMPTZ '{start.isoformat()}' AS usage_start, TIMESTAMPTZ '{end.isoformat()}' AS usage_end,
+                   NULL::VARCHAR AS operation, NULL::VARCHAR AS resource_id, NULL::VARCHAR AS principal,
+                   MAP {{}}::MAP(VARCHAR, VARCHAR) AS resource_tags, NULL::DECIMAL(38, 12) AS usage_amount,
+                   NULL::DECIMAL(38, 12) AS rate, NULL::VARCHAR AS pricing_unit, NULL::VARCHAR AS product_family,
+                   NULL::VARCHAR AS instance_type
+        ), negation AS (
+            SELECT 'SavingsPlanNegation', usage_start, usage_end, account_id, product_code, usage_type, operation,
+                   resource_id, principal, resource_tags, usage_amount, rate, -cost, pricing_unit, product_family,
+                   instance_type, 'SavingsPlanNegation used by AccountId : ' || account_id,
+                   NULL::DECIMAL(38, 12), NULL::DECIMAL(38, 12), NULL::DECIMAL(38, 12), NULL::DECIMAL(38, 12)
+            FROM usage WHERE line_item_type = 'SavingsPlanCoveredUsage'
+        ), commitments AS (
+            -- The monthly commitment fees, a little above what was used (the unused part stays a cost).
+            SELECT 'SavingsPlanRecurringFee' AS line_item_type, m.usage_start, m.usage_end, u.account_id,
+                   'ComputeSavingsPlans' AS product_code, 'ComputeSP:1yrNoUpfront' AS usage_type, m.operation,
+                   'arn:aws:savingsplans::{PAYER_ACCOUNT}:savingsplan/demo-sp' AS resource_id, m.principal,
+                   m.resource_tags, m.usage_amount, m.rate,
+                   (round(sum(u.sp_effective_cost), 2) + 25)::DECIMAL(38, 12) AS cost, m.pricing_unit,
+                   m.product_family, m.instance_type, '1 year No Upfront Compute Savings Plan' AS description,
+                   sum(u.sp_effective_cost) AS used_commitment,
+                   (round(sum(u.sp_effective_cost), 2) + 25 - sum(u.sp_effective_cost))::DECIMAL(38, 12)
+                       AS unused_commitment
+            FROM usage AS u, month_line AS m WHERE u.line_item_type = 'SavingsPlanCoveredUsage'
+            GROUP BY ALL
+            UNION ALL
+            SELECT 'RIFee', m.usage_start, m.usage_end, u.account_id, 'AmazonEC2', 'HeavyUsage:p5.48xlarge',
+                   'RunInstances', 'arn:aws:ec2:us-east-1:111100002222:reserved-instances/demo-ri', m.principal,
+                   m.resource_tags, {hours}::DECIMAL(38, 12), m.rate,
+                   (round(sum(u.ri_effective_cost), 2) + 100)::DECIMAL(38, 12), 'Hrs', m.product_family,
+                   'p5.48xlarge', 'USD per p5.48xlarge reserved instance (1 year, no upfront)',
+                   sum(u.ri_effective_cost),
+                   (round(sum(u.ri_effective_cost), 2) + 100 - sum(u.ri_effective_cost))::DECIMAL(38, 12)
+            FROM usage AS u, month_line AS m WHERE u.line_item_type = 'DiscountedUsage'
+            GROUP BY ALL
+        ), discounts AS (
+            -- Enterprise discount (EDP) on Bedrock, a bundled discount on Lambda, an AWS Support fee, a
+            -- capacity block purchased for a fine-tuning run, and a refund of a previous month's overcharge.
+            SELECT 'EdpDiscount' AS line_item_type, m.usage_start, m.usage_end, u.account_id, u.product_code,
+                   'USE1-EdpDiscount' AS usage_type, m.operation, m.resource_id, m.principal, m.resource_tags,
+                   m.usage_amount, m.rate, -round(sum(u.cost) * 0.03, 2)::DECIMAL(38, 12) AS cost,
+                   m.pricing_unit, m.product_family, m.instance_type, 'Enterprise Program Discount' AS description
+            FROM usage AS u, month_line AS m WHERE u.product_code LIKE 'AmazonBedrock%' GROUP BY ALL
+            UNION ALL
+            SELECT 'BundledDiscount', m.usage_start, m.usage_end, u.account_id, u.product_code,
+                   'Lambda-FreeTier', m.operation, m.resource_id, m.principal, m.resource_tags, m.usage_amount,
+                   m.rate, -least(sum(u.cost), 1.50)::DECIMAL(38, 12), m.pricing_unit, m.product_family,
+                   m.instance_type, 'Lambda free tier bundled discount'
+            FROM usage AS u, month_line AS m WHERE u.product_code = 'AWSLambda' GROUP BY ALL
+            UNION ALL
+            SELECT 'Fee', usage_start, usage_end, '444400005555', 'AWSSupportBusiness', 'Dollar', operation,
+                   resource_id, principal, resource_tags, usage_amount, rate, 100::DECIMAL(38, 12), pricing_unit,
+                   product_family, instance_type, 'AWS Support (Business)'
+            FROM month_line
+            UNION ALL
+            SELECT 'Fee', usage_start, usage_end, '111100002222', 'AmazonEC2', 'CapacityBlockFee:p5.48xlarge',
+                   'RunInstances:CapacityBlock', 'cr-0demo0capacity0block', principal,
+                   MAP {{'user_team': 'data-science', 'user_application': 'fine-tuning', 'user_environment': 'prod'}},
+                   48::DECIMAL(38, 12), 31.464::DECIMAL(38, 12), 1510.27::DECIMAL(38, 12), 'Hrs',
+                   'Compute Instance', 'p5.48xlarge', 'Capacity Block for ML, p5.48xlarge, 48 hours'
+            FROM month_line
+            UNION ALL
+            SELECT 'Refund', usage_start, usage_end, '111100002222', 'AmazonEC2', 'Refund', operation,
+                   resource_id, principal, resource_tags, usage_amount, rate, -12.34::DECIMAL(38, 12),
+                   pricing_unit, product_family, instance_type, 'Refund: duplicate charge in the previous month'
+            FROM month_line
         ), tax AS (
             SELECT 'Tax', TIMESTAMPTZ '{start.isoformat()}', TIMESTAMPTZ '{end.isoformat()}', account_id,
                    product_code, 'Tax', NULL, NULL, NULL, MAP {{}}::MAP(VARCHAR, VARCHAR), 0::DECIMAL(38, 12),
-                   NULL::DECIMAL(38, 12), round(sum(cost) * {TAX_RATE}, 2)::DECIMAL(38, 12), NULL, NULL, NULL,
-                   'Tax for product code ' || product_code
-            FROM cur_usage GROUP BY account_id, product_code
+                   NULL::DECIMAL(38, 12), round(sum(on_demand_cost) * {TAX_RATE}, 2)::DECIMAL(38, 12), NULL, NULL,
+                   NULL, 'Tax for product code ' || product_code
+            FROM usage GROUP BY account_id, product_code
         ), credit AS (
             -- A promotional credit covering part of the dev account's Bedrock spend.
             SELECT 'Credit', TIMESTAMPTZ '{start.isoformat()}', TIMESTAMPTZ '{end.isoformat()}', account_id,
                    product_code, 'USE1-Credit', NULL, NULL, NULL, MAP {{}}::MAP(VARCHAR, VARCHAR),
                    0::DECIMAL(38, 12), NULL::DECIMAL(38, 12), -round(sum(cost) * 0.4, 2)::DECIMAL(38, 12),
                    NULL, NULL, NULL, 'AWS Activate promotional credit'
-            FROM cur_usage WHERE account_id = '222200003333' AND product_code LIKE 'AmazonBedrock%'
+            FROM usage WHERE account_id = '222200003333' AND product_code LIKE 'AmazonBedrock%'
             GROUP BY account_id, product_code
         ), accounts(account_id, account_name) AS (VALUES {accounts}),
-        lines AS (SELECT * FROM usage UNION ALL SELECT * FROM tax UNION ALL SELECT * FROM credit)
+        lines AS (
+            SELECT * EXCLUDE (on_demand_cost), NULL::DECIMAL(38, 12) AS used_commitment,
+                   NULL::DECIMAL(38, 12) AS unused_commitment
+            FROM usage
+            UNION ALL SELECT * FROM negation
+            UNION ALL SELECT * EXCLUDE (used_commitment, unused_commitment), NULL, NULL, used_commitment,
+                             unused_commitment FROM commitments
+            UNION ALL SELECT *, NULL, NULL, NULL, NULL FROM discounts
+            UNION ALL SELECT *, NULL, NULL, NULL, NULL FROM tax
+            UNION ALL SELECT *, NULL, NULL, NULL, NULL FROM credit
+        )
         SELECT row_number() OVER (ORDER BY l.usage_start, l.line_item_type, l.account_id, l.usage_type,
-                                          l.resource_id, l.principal) AS n,
+                                          l.resource_id, l.principal, l.usage_amount, l.cost, l.description) AS n,
                l.*, a.account_name
         FROM lines AS l JOIN accounts AS a USING (account_id)
         """
@@ -523,6 +611,8 @@ def _export_cur(con: duckdb.DuckDBPyConnection, options: DemoOptions, start: dat
     ts = "strftime({col}, '%Y-%m-%dT%H:%M:%SZ')" if text else "{col}::TIMESTAMP"
     money = "CAST({col} AS VARCHAR)" if text else "CAST({col} AS DOUBLE)"
     json_map = "to_json({col})::VARCHAR" if text else "{col}"
+    # The reserved p5.48xlarge costs 60% of on demand; its unused fee converts back to hours at that rate.
+    ri_hourly = next(rate for _, _, itype, _, rate, _ in GPU_FLEETS if itype == "p5.48xlarge") * Decimal("0.6")
     select = f"""
         printf('%016x%016x', hash({int(options.seed)}, n, 31), hash({int(options.seed)}, n, 32)) AS identity_line_item_id,
         strftime(usage_start, '%Y-%m-%dT%H:%M:%SZ') || '/' || strftime(usage_end, '%Y-%m-%dT%H:%M:%SZ')
@@ -551,7 +641,19 @@ def _export_cur(con: duckdb.DuckDBPyConnection, options: DemoOptions, start: dat
         pricing_unit, CASE WHEN line_item_type = 'Usage' THEN 'OnDemand' END AS pricing_term,
         product_code AS product_servicecode, product_family AS product_product_family,
         instance_type AS product_instance_type, 'us-east-1' AS product_region_code,
-        NULL::DOUBLE AS reservation_effective_cost, NULL::DOUBLE AS savings_plan_savings_plan_effective_cost,
+        {money.format(col="ri_effective_cost")} AS reservation_effective_cost,
+        CASE WHEN line_item_type IN ('DiscountedUsage', 'RIFee')
+             THEN 'arn:aws:ec2:us-east-1:111100002222:reserved-instances/demo-ri' END AS reservation_reservation_a_r_n,
+        CASE WHEN line_item_type LIKE 'SavingsPlan%'
+             THEN 'arn:aws:savingsplans::{PAYER_ACCOUNT}:savingsplan/demo-sp' END AS savings_plan_savings_plan_a_r_n,
+        {money.format(col="CASE WHEN line_item_type = 'RIFee' THEN unused_commitment END")}
+            AS reservation_unused_recurring_fee,
+        {money.format(col=f"CASE WHEN line_item_type = 'RIFee' THEN round(unused_commitment / {ri_hourly}, 6) END")}
+            AS reservation_unused_quantity,
+        {money.format(col="sp_effective_cost")} AS savings_plan_savings_plan_effective_cost,
+        {money.format(col="used_commitment + unused_commitment")} AS savings_plan_total_commitment_to_date,
+        {money.format(col="CASE WHEN line_item_type = 'SavingsPlanRecurringFee' THEN used_commitment END")}
+            AS savings_plan_used_commitment,
         {json_map.format(col="MAP {'region': 'us-east-1', 'product_name': product_code}")} AS product,
         {json_map.format(col="resource_tags")} AS resource_tags,
         {json_map.format(col="MAP {}::MAP(VARCHAR, VARCHAR)")} AS cost_category

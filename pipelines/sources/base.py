@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -12,6 +13,20 @@ from pipelines.errors import BadFileError
 from pipelines.landing import Landing, LandingFile
 
 FileFormat = Literal["csv", "parquet", "json"]
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """How a text file's own column names map onto a raw contract (for layouts that name columns differently).
+
+    Attributes:
+        renames: File column -> contract column (read with the contract column's type).
+        packed: Contract JSON column -> {JSON key: file column}: several file columns (one per tag, say)
+            packed into one JSON object; empty values are left out.
+    """
+
+    renames: Mapping[str, str] = field(default_factory=dict)
+    packed: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -27,6 +42,7 @@ class PlannedFile:
         delivery: Identifies one delivery of the partition (a CUR manifest's execution id). ``None``
             means each version of the file is its own delivery (its checksum).
         billing_period: ``YYYY-MM`` when the layout says it; otherwise derived from the rows.
+        column_map: For CSV files whose columns are named differently from the contract.
     """
 
     file: LandingFile
@@ -35,6 +51,7 @@ class PlannedFile:
     partition: str
     delivery: str | None = None
     billing_period: str | None = None
+    column_map: ColumnMap | None = None
 
 
 @dataclass

@@ -1,3 +1,5 @@
+import csv
+import json
 from decimal import Decimal
 
 import pytest
@@ -169,3 +171,61 @@ def test_redelivery_under_the_same_execution_id_still_replaces_the_period(con, l
 
     assert (result.files_loaded, result.files_replaced) == (1, 1)
     assert scalar(con, "SELECT sum(line_item_unblended_cost) FROM raw_aws_cur.line_items") == FIXTURE_TOTAL
+
+
+LEGACY = FIXTURES / "aws_cur" / "legacy"
+LEGACY_HEADER = (
+    "identity/LineItemId,bill/PayerAccountId,bill/BillingPeriodStartDate,bill/BillingPeriodEndDate,"
+    "lineItem/UsageAccountId,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,"
+    "lineItem/ProductCode,lineItem/UsageType,lineItem/UsageAmount,lineItem/CurrencyCode,lineItem/UnblendedCost,"
+    "product/instanceType,resourceTags/user:team,resourceTags/user:env\n"
+)
+
+
+def _legacy_line(line_id: str, cost: str, team: str = "", env: str = "") -> str:
+    return (
+        f"{line_id},000011112222,2026-09-01T00:00:00Z,2026-10-01T00:00:00Z,333344445555,Usage,"
+        f"2026-09-03T00:00:00Z,2026-09-03T01:00:00Z,AmazonEC2,BoxUsage:p5.48xlarge,1,USD,{cost},p5.48xlarge,{team},{env}\n"
+    )
+
+
+def test_real_legacy_cur_sample_loads_with_its_exact_total(con, landing):
+    # The real anonymised legacy CUR (focus_converters, MIT): 1,281 rows, 94 group/Name columns, costs like 1.81E-8.
+    place(
+        landing,
+        "aws_cur/legacy-report/20231101-20231201/legacy-report-1.csv",
+        LEGACY / "aws_legacy_cur_anonymized_sample.csv",
+    )
+    with (LEGACY / "aws_legacy_cur_anonymized_sample.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+
+    result = load(con, "aws_cur", landing)
+
+    assert result.rows_loaded == len(rows) == 1281 and not result.quarantined
+    assert scalar(con, "SELECT sum(line_item_unblended_cost) FROM raw_aws_cur.line_items") == sum(
+        Decimal(r["lineItem/UnblendedCost"]) for r in rows
+    )
+    assert scalar(con, "SELECT count(*) FROM raw_aws_cur.line_items WHERE line_item_line_item_type = 'Tax'") == 12
+    assert scalar(con, "SELECT billing_period FROM raw._loads") == "2023-11"
+
+
+def test_legacy_cur_manifest_picks_its_assembly_and_tags_are_packed(con, landing):
+    period = landing / "aws_cur" / "legacy" / "20260901-20261001"
+    for assembly, cost in (("asm-old", "10.00"), ("asm-new", "12.50")):
+        target = period / assembly / "legacy-1.csv"
+        target.parent.mkdir(parents=True)
+        target.write_text(LEGACY_HEADER + _legacy_line("l1", cost, "research", "prod") + _legacy_line("l2", "1.5"))
+    (period / "legacy-Manifest.json").write_text(
+        json.dumps({"assemblyId": "asm-new", "reportKeys": ["cur/legacy/20260901-20261001/asm-new/legacy-1.csv"]})
+    )
+
+    result = load(con, "aws_cur", landing)
+
+    assert result.files_loaded == 1 and result.files_skipped == 1
+    assert scalar(con, "SELECT sum(line_item_unblended_cost) FROM raw_aws_cur.line_items") == Decimal("14.00")
+    assert (
+        scalar(con, "SELECT resource_tags->>'user_team' FROM raw_aws_cur.line_items WHERE identity_line_item_id = 'l1'")
+        == "research"
+    )
+    assert scalar(con, "SELECT resource_tags FROM raw_aws_cur.line_items WHERE identity_line_item_id = 'l2'") is None
+    assert scalar(con, "SELECT product_instance_type FROM raw_aws_cur.line_items LIMIT 1") == "p5.48xlarge"

@@ -15,7 +15,7 @@ def test_unsupported_landing_scheme_says_so(tmp_path, capsys):
     code = main(["run", "--landing", "gs://bucket/prefix", "--warehouse", str(tmp_path / "w.duckdb")])
 
     assert code == EXIT_FAILED
-    assert "the gs:// scheme is not supported yet" in capsys.readouterr().err
+    assert "the gs:// scheme is not supported; use a local folder or s3://bucket/prefix" in capsys.readouterr().err
 
 
 def test_export_without_a_warehouse_is_a_clear_error(tmp_path, capsys):

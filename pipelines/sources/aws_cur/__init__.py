@@ -1,9 +1,15 @@
-"""AWS CUR 2.0 (Data Exports): discovery of deliveries by manifest.
+"""AWS CUR 2.0 (Data Exports) and legacy CUR: discovery of deliveries by manifest.
 
-Layout, exactly as AWS delivers it (see README.md beside this file)::
+Layouts, exactly as AWS delivers them (see README.md beside this file)::
 
     aws_cur/<export>/data/BILLING_PERIOD=YYYY-MM/<export>-00001.snappy.parquet | *.csv.gz
     aws_cur/<export>/metadata/BILLING_PERIOD=YYYY-MM/<export>-Manifest.json
+
+    aws_cur/<report>/YYYYMMDD-YYYYMMDD/<report>-Manifest.json               (legacy CUR)
+    aws_cur/<report>/YYYYMMDD-YYYYMMDD/<assemblyId>/<report>-1.csv.gz
+
+Legacy CUR names its columns ``lineItem/UsageType`` and has one column per tag (``resourceTags/user:team``);
+a column map renames them to the CUR 2.0 names and packs the tags into ``resource_tags``.
 
 The manifest decides which data files make up the current delivery of a billing period; data files it
 does not list are leftovers of an earlier delivery and are ignored. A new manifest (new execution id)
@@ -22,11 +28,55 @@ import pyarrow as pa
 
 from pipelines.errors import BadFileError
 from pipelines.landing import Landing, LandingFile
+from pipelines.readers import csv_header
 from pipelines.sources.aws_cur.schema import LINE_ITEMS
-from pipelines.sources.base import FileFormat, LoadPlan, PlannedFile
+from pipelines.sources.base import ColumnMap, FileFormat, LoadPlan, PlannedFile
 
 SLUG = "aws_cur"
 _PERIOD = re.compile(r"^(?P<export>.+)/(?P<kind>data|metadata)/BILLING_PERIOD=(?P<period>\d{4}-\d{2})/(?P<rest>.+)$")
+_LEGACY_PERIOD = re.compile(r"^(?P<export>.+)/(?P<start>\d{6})\d{2}-\d{8}/(?P<rest>.+)$")
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# Legacy column groups packed into one CUR 2.0 JSON column each (one legacy column per key).
+_LEGACY_PACKED = {"resourceTags": "resource_tags", "costCategory": "cost_category"}
+# Where CUR 2.0 spells a name differently from the camel-case rule.
+_LEGACY_RENAMES = {
+    "reservation/ReservationARN": "reservation_reservation_a_r_n",
+    "savingsPlan/SavingsPlanARN": "savings_plan_savings_plan_a_r_n",
+}
+
+
+def _snake(name: str) -> str:
+    return _CAMEL_BOUNDARY.sub("_", name).lower()
+
+
+def legacy_column_map(header: list[str]) -> ColumnMap:
+    """Maps legacy CUR column names onto the CUR 2.0 contract.
+
+    ``lineItem/UsageAccountId`` becomes ``line_item_usage_account_id`` (the CUR 2.0 name); the one-column-
+    per-key groups ``resourceTags/user:team`` and ``costCategory/x`` are packed into ``resource_tags``
+    (key ``user_team``, as CUR 2.0 spells it) and ``cost_category``.
+
+    Args:
+        header: The legacy file's column names.
+
+    Returns:
+        The column map.
+    """
+    renames: dict[str, str] = {}
+    packed: dict[str, dict[str, str]] = {target: {} for target in _LEGACY_PACKED.values()}
+    for column in header:
+        group, sep, name = column.partition("/")
+        if not sep:
+            continue
+        if group in _LEGACY_PACKED:
+            packed[_LEGACY_PACKED[group]][re.sub(r"[^A-Za-z0-9]", "_", name)] = column
+        else:
+            renames[column] = _LEGACY_RENAMES.get(column, f"{_snake(group)}_{_snake(name)}")
+    return ColumnMap(renames=renames, packed=packed)
+
+
+def _is_legacy_layout(header: list[str]) -> bool:
+    return any("/" in column for column in header)
 
 
 def _format_of(name: str) -> FileFormat | None:
@@ -48,14 +98,29 @@ class AwsCurSource:
         plan = LoadPlan()
         data: dict[tuple[str, str], list[LandingFile]] = defaultdict(list)
         manifests: dict[tuple[str, str], list[LandingFile]] = defaultdict(list)
+        legacy_keys: set[tuple[str, str]] = set()
         for file in landing.list_files(SLUG):
             rel = file.key.removeprefix(f"{SLUG}/")
-            match = _PERIOD.match(rel)
-            if not match:
-                plan.ignored.append((file, "not in the CUR 2.0 layout <export>/data|metadata/BILLING_PERIOD=YYYY-MM/"))
+            match, legacy = _PERIOD.match(rel), _LEGACY_PERIOD.match(rel)
+            if match:
+                key, is_manifest = (match["export"], match["period"]), match["kind"] == "metadata"
+            elif legacy:
+                period = f"{legacy['start'][:4]}-{legacy['start'][4:]}"
+                legacy_keys.add((legacy["export"], period))
+                key, is_manifest = (
+                    (legacy["export"], period),
+                    "/" not in legacy["rest"] and file.name.endswith("Manifest.json"),
+                )
+            else:
+                plan.ignored.append(
+                    (
+                        file,
+                        "not in a CUR layout: <export>/data|metadata/BILLING_PERIOD=YYYY-MM/ (CUR 2.0) "
+                        "or <report>/YYYYMMDD-YYYYMMDD/ (legacy CUR)",
+                    )
+                )
                 continue
-            key = (match["export"], match["period"])
-            if match["kind"] == "metadata":
+            if is_manifest or (match and match["kind"] == "metadata"):
                 if file.name.endswith("Manifest.json"):
                     manifests[key].append(file)
                 continue
@@ -82,12 +147,16 @@ class AwsCurSource:
                     ([self._planned(manifest_file, partition, "invalid-manifest", period), *planned], error)
                 )
                 continue
-            by_name = {f.name: f for f in files}
-            planned = [self._planned(by_name[n], partition, delivery, period) for n in listed if n in by_name]
-            for f in files:
-                if f.name not in listed:
+            # Legacy CUR keeps every delivery in its own <assemblyId>/ folder under the period, with the same
+            # file names: a listed key matches on the folder too.
+            depth = 2 if key in legacy_keys else 1
+            by_tail = {_tail(f.key, depth): f for f in files}
+            listed_tails = [_tail(n, depth) for n in listed]
+            planned = [self._planned(by_tail[t], partition, delivery, period) for t in listed_tails if t in by_tail]
+            for tail, f in by_tail.items():
+                if tail not in listed_tails:
                     plan.ignored.append((f, f"not part of the current delivery {delivery} of {partition}"))
-            missing = [n for n in listed if n not in by_name]
+            missing = [t for t in listed_tails if t not in by_tail]
             if missing:
                 error = BadFileError(
                     manifest_file.key,
@@ -101,13 +170,23 @@ class AwsCurSource:
 
     @staticmethod
     def _planned(file: LandingFile, partition: str, delivery: str, period: str) -> PlannedFile:
+        file_format = _format_of(file.name) or "csv"
+        column_map = None
+        if file_format == "csv" and delivery != "invalid-manifest":
+            try:
+                header = csv_header(file)
+            except BadFileError:
+                header = []  # the loader reports the unreadable header with the file's other problems
+            if _is_legacy_layout(header):
+                column_map = legacy_column_map(header)
         return PlannedFile(
             file=file,
             table=LINE_ITEMS,
-            format=_format_of(file.name) or "csv",
+            format=file_format,
             partition=partition,
             delivery=delivery,
             billing_period=period,
+            column_map=column_map,
         )
 
     def parse(self, planned: PlannedFile) -> pa.Table:
@@ -130,7 +209,12 @@ def _read_manifest(file: LandingFile) -> tuple[str, list[str]]:
         raise BadFileError(file.key, "manifest has no executionId (or assemblyId)", column="executionId")
     if not isinstance(listed, list) or not all(isinstance(x, str) for x in listed):
         raise BadFileError(file.key, "manifest dataFiles (or reportKeys) is not a list of keys", column="dataFiles")
-    return str(delivery), [PurePosixPath(x).name for x in listed]
+    return str(delivery), [str(x) for x in listed]
+
+
+def _tail(key: str, depth: int) -> str:
+    """The last ``depth`` segments of a key (``name``, or ``<assemblyId>/name`` for legacy CUR)."""
+    return "/".join(PurePosixPath(key).parts[-depth:])
 
 
 SOURCE = AwsCurSource()

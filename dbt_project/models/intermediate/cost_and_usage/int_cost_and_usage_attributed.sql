@@ -7,7 +7,7 @@
 with
 
 charges as (
-    select * from {{ ref('int_cost_and_usage_unioned') }}
+    select * from {{ ref('int_cost_and_usage_amortised') }}
 ),
 
 teams as (

@@ -1,14 +1,83 @@
 {#-
     Every invoice-grade charge in FOCUS vocabulary (snake_case), one row per source row.
-    A new billing source is one more CTE in this union; nothing downstream changes.
+    A new billing source is one more CTE in this union (and one more name in `billing_sources`); the
+    union selects the columns by name, so the order inside each CTE does not matter.
 -#}
+{%- set charge_columns = [
+    'source',
+    'charge_id',
+    'billing_account_id',
+    'billing_account_name',
+    'sub_account_id',
+    'sub_account_name',
+    'invoice_id',
+    'invoice_issuer_name',
+    'invoicing_entity',
+    'provider_name',
+    'host_provider_name',
+    'publisher_name',
+    'service_name',
+    'service_category',
+    'service_subcategory',
+    'charge_category',
+    'charge_class',
+    'charge_frequency',
+    'charge_description',
+    'resource_id',
+    'region_id',
+    'availability_zone',
+    'sku_id',
+    'sku_meter',
+    'sku_price_details',
+    'pricing_unit',
+    'pricing_quantity',
+    'consumed_unit',
+    'consumed_quantity',
+    'billing_currency',
+    'billed_cost',
+    'effective_cost',
+    'list_cost',
+    'contracted_cost',
+    'list_unit_price',
+    'contracted_unit_price',
+    'pricing_category',
+    'commitment_discount_id',
+    'commitment_discount_category',
+    'commitment_discount_type',
+    'commitment_discount_status',
+    'commitment_discount_quantity',
+    'commitment_discount_unit',
+    'commitment_unused_quantity',
+    'billing_period_start',
+    'billing_period_end',
+    'charge_period_start',
+    'charge_period_end',
+    'tags',
+    'model_id',
+    'token_type',
+    'token_count',
+    'service_tier',
+    'inference_region_scope',
+    'instance_type',
+    'gpu_count',
+    'tag_team',
+    'tag_application',
+    'tag_environment',
+    'account_key_type',
+    'account_key',
+    'iam_principal',
+    '_source_file',
+    '_source_row'
+] -%}
+{%- set billing_sources = ['aws_cur', 'azure_cost', 'openai_costs'] -%}
 
 with
 
 aws_cur as (
     select
         'aws_cur' as source,
-        line_item_id as charge_id,
+        -- A line item id repeats across the hours of its interval in some exports; the pair is unique.
+        line_item_id || coalesce('/' || time_interval, '') as charge_id,
         payer_account_id as billing_account_id,
         payer_account_name as billing_account_name,
         usage_account_id as sub_account_id,
@@ -38,8 +107,10 @@ aws_cur as (
             when gpu_count is not null then json_object('InstanceType', resolved_instance_type, 'GpuCount', gpu_count)
             when model_id is not null then json_object('x_ModelId', model_id, 'x_TokenType', token_type)
         end as sku_price_details,
-        case when charge_category in ('Usage', 'Purchase') then pricing_unit end as pricing_unit,
-        case when charge_category = 'Usage' then usage_amount end as pricing_quantity,
+        case
+            when charge_category in ('Usage', 'Purchase') and usage_amount is not null then pricing_unit
+        end as pricing_unit,
+        case when charge_category in ('Usage', 'Purchase') then usage_amount end as pricing_quantity,
         case when charge_category = 'Usage' then pricing_unit end as consumed_unit,
         case when charge_category = 'Usage' then usage_amount end as consumed_quantity,
         currency_code as billing_currency,
@@ -49,7 +120,14 @@ aws_cur as (
         unblended_cost as contracted_cost,
         public_on_demand_rate as list_unit_price,
         unblended_rate as contracted_unit_price,
-        case when charge_category = 'Usage' then 'Standard' end as pricing_category,
+        pricing_category,
+        commitment_discount_id,
+        commitment_discount_category,
+        commitment_discount_type,
+        commitment_discount_status,
+        commitment_discount_quantity,
+        commitment_discount_unit,
+        commitment_unused_quantity,
         billing_period_start_at as billing_period_start,
         billing_period_end_at as billing_period_end,
         usage_start_at as charge_period_start,
@@ -72,6 +150,96 @@ aws_cur as (
         _source_file,
         _source_row
     from {{ ref('int_aws_cur__line_items_classified') }}
+),
+
+azure_cost as (
+    select
+        'azure_cost' as source,
+        charge_id,
+        billing_account_id,
+        billing_account_name,
+        subscription_id as sub_account_id,
+        subscription_name as sub_account_name,
+        invoice_id,
+        'Microsoft' as invoice_issuer_name,
+        'Microsoft' as invoicing_entity,
+        'Microsoft' as provider_name,
+        'Microsoft' as host_provider_name,
+        coalesce(nullif(publisher_name, ''), 'Microsoft') as publisher_name,
+        service_name,
+        service_category,
+        service_subcategory,
+        charge_category,
+        charge_class,
+        charge_frequency,
+        coalesce(nullif(meter_name, ''), product_name, charge_type) as charge_description,
+        resource_id,
+        resource_location as region_id,
+        nullif(availability_zone, '') as availability_zone,
+        coalesce(nullif(meter_id, ''), part_number) as sku_id,
+        meter_name as sku_meter,
+        case
+            when gpu_count is not null then json_object('InstanceType', instance_type, 'GpuCount', gpu_count)
+            when model_id is not null then json_object('x_ModelId', model_id, 'x_TokenType', token_type)
+        end as sku_price_details,
+        -- Quantities count unit-of-measure blocks (10K = 10,000 units): FOCUS quantities are in units.
+        case when charge_category in ('Usage', 'Purchase') and not is_commitment_unused then distinct_units end
+            as pricing_unit,
+        case when charge_category in ('Usage', 'Purchase') and not is_commitment_unused then quantity * pricing_block_size end
+            as pricing_quantity,
+        case when charge_category = 'Usage' and not is_commitment_unused then distinct_units end as consumed_unit,
+        case when charge_category = 'Usage' and not is_commitment_unused then quantity * pricing_block_size end
+            as consumed_quantity,
+        billing_currency,
+        billed_cost,
+        effective_cost,
+        coalesce(payg_cost, cost) as list_cost,
+        cost as contracted_cost,
+        payg_price / pricing_block_size as list_unit_price,
+        effective_price / pricing_block_size as contracted_unit_price,
+        pricing_category,
+        commitment_id as commitment_discount_id,
+        case
+            when commitment_id is null then null
+            when pricing_model = 'SavingsPlan' or charge_type = 'UnusedSavingsPlan' then 'Spend'
+            else 'Usage'
+        end as commitment_discount_category,
+        case
+            when commitment_id is null then null
+            when pricing_model = 'SavingsPlan' or charge_type = 'UnusedSavingsPlan' then 'Savings Plan'
+            else 'Reservation'
+        end as commitment_discount_type,
+        case
+            when commitment_id is null or charge_category <> 'Usage' then null
+            when is_commitment_unused then 'Unused'
+            else 'Used'
+        end as commitment_discount_status,
+        case when commitment_id is not null and charge_category in ('Usage', 'Purchase') then quantity * pricing_block_size end
+            as commitment_discount_quantity,
+        case when commitment_id is not null and charge_category in ('Usage', 'Purchase') then distinct_units end
+            as commitment_discount_unit,
+        cast(null as {{ money_type() }}) as commitment_unused_quantity,
+        billing_period_start_at as billing_period_start,
+        billing_period_end_at as billing_period_end,
+        charge_date as charge_period_start,
+        charge_date + interval 1 day as charge_period_end,
+        tags,
+        model_id,
+        token_type,
+        token_count,
+        service_tier,
+        inference_region_scope,
+        instance_type,
+        gpu_count,
+        {{ json_text('tags', '$.team') }} as tag_team,
+        {{ json_text('tags', '$.application') }} as tag_application,
+        {{ json_text('tags', '$.environment') }} as tag_environment,
+        'azure_subscription' as account_key_type,
+        subscription_id as account_key,
+        cast(null as varchar) as iam_principal,
+        _source_file,
+        _source_row
+    from {{ ref('int_azure_cost__charges_classified') }}
 ),
 
 openai_costs as (
@@ -116,6 +284,13 @@ openai_costs as (
         cast(null as {{ money_type() }}) as list_unit_price,
         cast(null as {{ money_type() }}) as contracted_unit_price,
         'Standard' as pricing_category,
+        cast(null as varchar) as commitment_discount_id,
+        cast(null as varchar) as commitment_discount_category,
+        cast(null as varchar) as commitment_discount_type,
+        cast(null as varchar) as commitment_discount_status,
+        cast(null as {{ money_type() }}) as commitment_discount_quantity,
+        cast(null as varchar) as commitment_discount_unit,
+        cast(null as {{ money_type() }}) as commitment_unused_quantity,
         {{ month_start('bucket_start_at') }} as billing_period_start,
         {{ month_start('bucket_start_at') }} + interval 1 month as billing_period_end,
         bucket_start_at as charge_period_start,
@@ -139,6 +314,7 @@ openai_costs as (
     from {{ ref('int_openai_usage__costs_classified') }}
 )
 
-select * from aws_cur
-union all
-select * from openai_costs
+{% for cte in billing_sources %}
+    select {{ charge_columns | join(', ') }} from {{ cte }}
+    {% if not loop.last %}union all{% endif %}
+{% endfor %}

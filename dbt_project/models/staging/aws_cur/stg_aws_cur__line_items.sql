@@ -7,6 +7,7 @@ source as (
 renamed as (
     select
         identity_line_item_id as line_item_id,
+        identity_time_interval as time_interval,
         bill_payer_account_id as payer_account_id,
         line_item_usage_account_id as usage_account_id,
         bill_invoice_id as invoice_id,
@@ -36,7 +37,14 @@ renamed as (
         pricing_public_on_demand_rate as public_on_demand_rate,
         pricing_public_on_demand_cost as public_on_demand_cost,
         reservation_effective_cost,
+        reservation_unused_amortized_upfront_fee_for_billing_period as reservation_unused_amortized_upfront_fee,
+        reservation_unused_recurring_fee,
+        reservation_unused_quantity,
+        reservation_reservation_a_r_n as reservation_arn,
         savings_plan_savings_plan_effective_cost as savings_plan_effective_cost,
+        savings_plan_total_commitment_to_date as savings_plan_total_commitment,
+        savings_plan_used_commitment,
+        savings_plan_savings_plan_a_r_n as savings_plan_arn,
         {{ to_utc('bill_billing_period_start_date') }} as billing_period_start_at,
         {{ to_utc('bill_billing_period_end_date') }} as billing_period_end_at,
         {{ to_utc('line_item_usage_start_date') }} as usage_start_at,

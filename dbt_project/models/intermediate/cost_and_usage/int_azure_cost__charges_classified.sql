@@ -1,0 +1,185 @@
+{#-
+    Azure cost details classified for FOCUS, with the AI dimensions parsed from Azure OpenAI meter names
+    (`gpt-4o 1120 cached Inp glbl Tokens`: model, cached, batch, direction, deployment scope), provisioned
+    throughput (PTU) and GPU virtual machines.
+
+    Actual and amortized exports describe the same charges, so for each billing account and period:
+    - BilledCost comes from the actual export (the invoice);
+    - with an amortized export too, commitment-covered usage and unused commitments come from it (BilledCost
+      0, EffectiveCost amortised), and commitment purchases in the actual export get EffectiveCost 0;
+    - with only an amortized export, its costs are used for both (documented approximation).
+-#}
+{%- set meter = '(?i)^(.+?)\\s+(?:(cached)\\s+)?(?:(batch)\\s+)?(inp|inpt|input|outp|outpt|opt|output)\\s+(glbl|gl|global|dz|dzone|datazone|regnl|regional)?\\s*(?:1[km]\\s+)?tokens$' -%}
+{%- set ptu = '(?i)^provisioned managed\\s+(global|data zone|regional)\\s+unit' -%}
+
+with
+
+details as (
+    select * from {{ ref('stg_azure_cost__cost_details') }}
+),
+
+pricing_units as (
+    select * from {{ ref('azure_pricing_units') }}
+),
+
+services as (
+    select * from {{ ref('azure_services') }}
+),
+
+-- One service per resource type, for rows whose consumed service is not in the mapping with it, and one
+-- per consumed service, for rows whose resource id names no known type.
+services_by_type as (
+    select * from services
+    qualify row_number() over (partition by resource_type order by consumed_service) = 1
+),
+
+services_by_consumed as (
+    select * from services
+    where consumed_service is not null
+    qualify row_number() over (partition by consumed_service order by resource_type) = 1
+),
+
+meter_models as (
+    select
+        alias as meter_model,
+        model_id
+    from {{ ref('model_aliases') }}
+    where alias_kind = 'azure_meter_model'
+),
+
+gpu_instance_types as (
+    select * from {{ ref('gpu_instance_types') }}
+),
+
+datasets as (
+    select
+        billing_account_id,
+        billing_period_start_at,
+        max(case when cost_dataset = 'actual' then 1 else 0 end) = 1 as has_actual,
+        max(case when cost_dataset = 'amortized' then 1 else 0 end) = 1 as has_amortized
+    from details
+    group by billing_account_id, billing_period_start_at
+),
+
+flagged as (
+    select
+        details.*,
+        datasets.has_actual,
+        datasets.has_amortized,
+        details.charge_type = 'Usage' and details.pricing_model in ('Reservation', 'SavingsPlan')
+            as is_commitment_covered,
+        details.charge_type in ('UnusedReservation', 'UnusedSavingsPlan') as is_commitment_unused,
+        details.charge_type in ('Purchase', 'Refund') and details.pricing_model in ('Reservation', 'SavingsPlan')
+            as is_commitment_purchase
+    from details
+    inner join datasets
+        on
+            details.billing_account_id = datasets.billing_account_id
+            and details.billing_period_start_at = datasets.billing_period_start_at
+),
+
+selected as (
+    select
+        *,
+        case when cost_dataset = 'actual' or not has_actual then cost else cast(0 as {{ money_type() }}) end
+            as billed_cost,
+        case
+            when cost_dataset = 'actual' and has_amortized and is_commitment_purchase then cast(0 as {{ money_type() }})
+            else cost
+        end as effective_cost
+    from flagged
+    where
+        (cost_dataset = 'actual' and not (has_amortized and is_commitment_covered))
+        or (cost_dataset = 'amortized' and not has_actual)
+        or (cost_dataset = 'amortized' and (is_commitment_covered or is_commitment_unused))
+),
+
+parsed as (
+    select
+        selected.*,
+        coalesce(pricing_units.pricing_block_size, 1) as pricing_block_size,
+        pricing_units.distinct_units,
+        nullif({{ regex_group('selected.meter_name', meter, 1) }}, '') as meter_model,
+        lower(nullif({{ regex_group('selected.meter_name', meter, 2) }}, '')) as meter_cached,
+        lower(nullif({{ regex_group('selected.meter_name', meter, 3) }}, '')) as meter_batch,
+        lower(nullif({{ regex_group('selected.meter_name', meter, 4) }}, '')) as meter_direction,
+        lower(nullif({{ regex_group('selected.meter_name', meter, 5) }}, '')) as meter_scope,
+        lower(nullif({{ regex_group('selected.meter_name', ptu, 1) }}, '')) as ptu_scope,
+        {{ json_text('selected.additional_info', '$.ServiceType') }} as vm_size
+    from selected
+    left join pricing_units on trim(selected.unit_of_measure) = trim(pricing_units.unit_of_measure)
+),
+
+classified as (
+    select
+        parsed.*,
+        coalesce(
+            service_by_type.service_name, service_by_namespace.service_name, service_by_consumed.service_name,
+            parsed.consumed_service, 'Azure'
+        ) as service_name,
+        coalesce(
+            service_by_type.service_category, service_by_namespace.service_category,
+            service_by_consumed.service_category, 'Other'
+        ) as service_category,
+        coalesce(
+            service_by_type.service_subcategory, service_by_namespace.service_subcategory,
+            service_by_consumed.service_subcategory, 'Other (Other)'
+        ) as service_subcategory,
+        case parsed.charge_type
+            when 'Usage' then 'Usage'
+            when 'UnusedReservation' then 'Usage'
+            when 'UnusedSavingsPlan' then 'Usage'
+            when 'Purchase' then 'Purchase'
+            when 'Refund' then 'Purchase'
+            when 'Tax' then 'Tax'
+            else 'Adjustment'
+        end as charge_category,
+        case when parsed.charge_type = 'Refund' then 'Correction' end as charge_class,
+        case parsed.frequency
+            when 'OneTime' then 'One-Time'
+            when 'Recurring' then 'Recurring'
+            else 'Usage-Based'
+        end as charge_frequency,
+        case
+            when parsed.charge_type not in ('Usage', 'UnusedReservation', 'UnusedSavingsPlan') then null
+            when parsed.pricing_model in ('Reservation', 'SavingsPlan') then 'Committed'
+            when parsed.pricing_model = 'Spot' then 'Dynamic'
+            else 'Standard'
+        end as pricing_category,
+        case when parsed.meter_model is not null then coalesce(meter_models.model_id, lower(parsed.meter_model)) end
+            as model_id,
+        case
+            when parsed.meter_model is null then null
+            when parsed.meter_cached is not null then 'cache_read'
+            when parsed.meter_direction in ('outp', 'outpt', 'opt', 'output') then 'output'
+            else 'input'
+        end as token_type,
+        case
+            when parsed.ptu_scope is not null then 'provisioned'
+            when parsed.meter_batch is not null then 'batch'
+            when parsed.meter_model is not null then 'standard'
+        end as service_tier,
+        case
+            when coalesce(parsed.meter_scope, parsed.ptu_scope) in ('glbl', 'gl', 'global') then 'global'
+            when coalesce(parsed.meter_scope, parsed.ptu_scope) in ('dz', 'dzone', 'datazone', 'data zone')
+                then 'data_zone'
+            when coalesce(parsed.meter_scope, parsed.ptu_scope) in ('regnl', 'regional') then 'regional'
+        end as inference_region_scope,
+        case when parsed.meter_model is not null then parsed.quantity * parsed.pricing_block_size end as token_count,
+        gpu_instance_types.instance_type,
+        gpu_instance_types.gpu_count
+    from parsed
+    left join services as service_by_type
+        on parsed.consumed_service = service_by_type.consumed_service and parsed.resource_type = service_by_type.resource_type
+    left join services_by_type as service_by_namespace
+        on service_by_type.service_name is null and parsed.resource_type = service_by_namespace.resource_type
+    left join services_by_consumed as service_by_consumed
+        on
+            service_by_type.service_name is null
+            and service_by_namespace.service_name is null
+            and parsed.consumed_service = service_by_consumed.consumed_service
+    left join meter_models on lower(replace(parsed.meter_model, '-', ' ')) = meter_models.meter_model
+    left join gpu_instance_types on parsed.vm_size = gpu_instance_types.instance_type
+)
+
+select * from classified

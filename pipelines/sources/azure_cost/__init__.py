@@ -1,0 +1,193 @@
+"""Azure Cost Management exports: cost details (EA and MCA, actual and amortized) and the FOCUS export.
+
+Layout, as Cost Management exports write to a storage account (see README.md beside this file)::
+
+    azure_cost/<export>/<YYYYMMDD-YYYYMMDD>/<run id>/<files>.csv | .csv.gz | .parquet   (+ manifest.json)
+    azure_cost/<export>/<YYYYMMDD-YYYYMMDD>/<files>                                      (no run folder)
+
+Each run of an export rewrites the whole period, so the newest run of an export and period is its current
+delivery and replaces the previous one. The run's ``manifest.json`` (exports v2) says which files belong
+to it and the dataset type (``ActualCost``, ``AmortizedCost``, ``FocusCost``); without a manifest the type
+comes from the export's name (``...amortized...``, ``...focus...``, otherwise actual cost).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from pathlib import PurePosixPath
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipelines.contracts import RawTable
+from pipelines.errors import BadFileError
+from pipelines.landing import Landing, LandingFile
+from pipelines.readers import csv_header
+from pipelines.sources.azure_cost.schema import ACTUAL_COST_DETAILS, AMORTIZED_COST_DETAILS, FOCUS_COSTS, MCA_RENAMES
+from pipelines.sources.base import ColumnMap, FileFormat, LoadPlan, PlannedFile
+
+SLUG = "azure_cost"
+_LAYOUT = re.compile(r"^(?P<export>[^/]+)/(?P<start>\d{6})\d{2}-\d{8}/(?P<rest>.+)$")
+_DATASETS: dict[str, RawTable] = {
+    "ActualCost": ACTUAL_COST_DETAILS,
+    "AmortizedCost": AMORTIZED_COST_DETAILS,
+    "FocusCost": FOCUS_COSTS,
+}
+
+
+def _format_of(name: str) -> FileFormat | None:
+    if name.endswith(".parquet"):
+        return "parquet"
+    if name.endswith((".csv", ".csv.gz")):
+        return "csv"
+    return None
+
+
+def dataset_from_name(export: str) -> str:
+    """The dataset type of an export without a manifest, from its name."""
+    lowered = export.lower()
+    if "focus" in lowered:
+        return "FocusCost"
+    if "amortized" in lowered or "amortised" in lowered:
+        return "AmortizedCost"
+    return "ActualCost"
+
+
+def cost_details_column_map(columns: list[str]) -> ColumnMap:
+    """Maps a cost-details file's column names (EA or MCA spelling) onto the EA-named contract."""
+    canonical = {c.name.lower(): c.name for c in ACTUAL_COST_DETAILS.columns}
+    renames: dict[str, str] = {}
+    for name in columns:
+        target = MCA_RENAMES.get(name.lower()) or canonical.get(name.lower())
+        if target and target != name:
+            renames[name] = target
+    return ColumnMap(renames=renames)
+
+
+class AzureCostSource:
+    """The ``azure_cost`` source: actual and amortized cost details, and the FOCUS export."""
+
+    slug = SLUG
+    tables = (ACTUAL_COST_DETAILS, AMORTIZED_COST_DETAILS, FOCUS_COSTS)
+
+    def plan(self, landing: Landing) -> LoadPlan:
+        """Groups files by export and period and keeps the newest run of each."""
+        plan = LoadPlan()
+        runs: dict[tuple[str, str], dict[str, list[LandingFile]]] = defaultdict(lambda: defaultdict(list))
+        for file in landing.list_files(SLUG):
+            match = _LAYOUT.match(file.key.removeprefix(f"{SLUG}/"))
+            if not match:
+                plan.ignored.append((file, "not in the export layout <export>/<YYYYMMDD-YYYYMMDD>/[<run>/]<file>"))
+                continue
+            rest = PurePosixPath(match["rest"])
+            run = rest.parts[0] if len(rest.parts) > 1 else ""
+            period = f"{match['start'][:4]}-{match['start'][4:]}"
+            runs[(match["export"], period)][run].append(file)
+
+        for (export, period), by_run in sorted(runs.items()):
+            partition = f"{export}/{period}"
+            manifests = {run: _read_manifest(files) for run, files in by_run.items()}
+            current = max(by_run, key=lambda run: (manifests[run][0] if manifests[run] else "", run))
+            for run, files in by_run.items():
+                if run != current:
+                    plan.ignored += [(f, f"superseded by run {current or '(top level)'} of {partition}") for f in files]
+            files = by_run[current]
+            manifest = manifests[current]
+            dataset = dataset_from_name(export)
+            delivery = (
+                current
+                or "files-"
+                + hashlib.sha256("\n".join(f"{f.key}:{f.size}:{f.version}" for f in files).encode()).hexdigest()[:16]
+            )
+            data = [f for f in files if f.name != "manifest.json" and _format_of(f.name)]
+            plan.ignored += [
+                (f, "not a data file of the export") for f in files if f.name != "manifest.json" and f not in data
+            ]
+            if manifest:
+                _submitted, dataset_type, blobs, manifest_file, error = manifest
+                if error:
+                    planned = [self._planned(f, FOCUS_COSTS, partition, delivery, period) for f in data]
+                    plan.rejected.append(
+                        ([self._planned(manifest_file, FOCUS_COSTS, partition, delivery, period), *planned], error)
+                    )
+                    continue
+                dataset = dataset_type or dataset
+                listed = {PurePosixPath(b).name for b in blobs}
+                plan.ignored += [
+                    (f, f"not listed in the manifest of run {current}") for f in data if f.name not in listed
+                ]
+                data = [f for f in data if f.name in listed]
+                missing = listed - {f.name for f in data}
+                if missing:
+                    table = _DATASETS.get(dataset, ACTUAL_COST_DETAILS)
+                    error = BadFileError(
+                        manifest_file.key,
+                        f"the manifest lists {len(missing)} file(s) not delivered: {', '.join(sorted(missing)[:3])}",
+                    )
+                    planned = [self._planned(f, table, partition, delivery, period) for f in data]
+                    plan.rejected.append(
+                        ([self._planned(manifest_file, table, partition, delivery, period), *planned], error)
+                    )
+                    continue
+            table = _DATASETS.get(dataset)
+            if table is None:
+                plan.ignored += [(f, f"export type {dataset!r} is not a cost dataset") for f in data]
+                continue
+            plan.files += [self._planned(f, table, partition, delivery, period) for f in data]
+        return plan
+
+    @staticmethod
+    def _planned(file: LandingFile, table: RawTable, partition: str, delivery: str, period: str) -> PlannedFile:
+        file_format = _format_of(file.name) or "csv"
+        column_map = None
+        if table is not FOCUS_COSTS and file.name != "manifest.json":
+            columns = _columns_of(file, file_format)
+            column_map = cost_details_column_map(columns) if columns else None
+            if column_map is not None and not column_map.renames:
+                column_map = None
+        return PlannedFile(
+            file=file,
+            table=table,
+            format=file_format,
+            partition=partition,
+            delivery=delivery,
+            billing_period=period,
+            column_map=column_map,
+        )
+
+    def parse(self, planned: PlannedFile) -> pa.Table:
+        """Cost exports are read by DuckDB directly; there is no Python parser."""
+        raise TypeError(f"{planned.file.key}: Azure cost exports are read by DuckDB, not parsed in Python")
+
+
+def _columns_of(file: LandingFile, file_format: FileFormat) -> list[str]:
+    try:
+        if file_format == "parquet":
+            return list(pq.read_schema(file.local_path).names)
+        return csv_header(file)
+    except (BadFileError, OSError, pa.ArrowInvalid):
+        return []  # the loader reports the unreadable file with its line and reason
+
+
+def _read_manifest(
+    files: list[LandingFile],
+) -> tuple[str, str | None, list[str], LandingFile, BadFileError | None] | None:
+    """A run's manifest: (submitted time, dataset type, blob names, file, error), or None without one."""
+    manifest_file = next((f for f in files if f.name == "manifest.json"), None)
+    if manifest_file is None:
+        return None
+    try:
+        doc = json.loads(manifest_file.local_path.read_text(encoding="utf-8"))
+        blobs = [str(b["blobName"]) for b in doc["blobs"]]
+        config = doc.get("exportConfig", {})
+        submitted = str(doc.get("runInfo", {}).get("submittedTime", ""))
+        return submitted, config.get("type"), blobs, manifest_file, None
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        error = BadFileError(manifest_file.key, f"manifest is not a Cost Management export manifest: {exc}")
+        return "", None, [], manifest_file, error
+
+
+SOURCE = AzureCostSource()
