@@ -40,7 +40,7 @@ BQEMULATOR_VERSION := 1.4.0
 
 .venv-bqemu/.installed: $(UV)
 	$(UV) venv --quiet --allow-existing -p $(PYTHON) .venv-bqemu
-	VIRTUAL_ENV=.venv-bqemu $(UV) pip install --quiet "bqemulator==$(BQEMULATOR_VERSION)" "duckdb==1.5.5" "duckdb-extension-spatial==1.5.5"
+	VIRTUAL_ENV=.venv-bqemu $(UV) pip install --quiet "bqemulator==$(BQEMULATOR_VERSION)" "duckdb==1.5.5" "duckdb-extension-spatial==1.5.5" "numpy==2.4.6"
 	@# DuckDB cannot download its spatial extension here; the wheel ships it, DuckDB looks in ~/.duckdb.
 	mkdir -p $(HOME)/.duckdb/extensions/v1.5.5/linux_amd64
 	cp .venv-bqemu/lib/python3.*/site-packages/duckdb_extension_spatial/extensions/v1.5.5/spatial.duckdb_extension \

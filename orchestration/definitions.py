@@ -5,9 +5,11 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.defs.aws_cur.assets import aws_cur_load
+from orchestration.defs.aws_focus.assets import aws_focus_load
 from orchestration.defs.azure_cost.assets import azure_cost_load
 from orchestration.defs.checks import billed_cost_reconciles_to_source
 from orchestration.defs.dbt.assets import aicost_dbt_assets
+from orchestration.defs.gcp_billing.assets import gcp_billing_load
 from orchestration.defs.litellm.assets import litellm_load
 from orchestration.defs.openai_usage.assets import openai_usage_load
 from orchestration.defs.resources import WarehouseResource, dbt_cli_resource
@@ -27,7 +29,15 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         landing sensors.
     """
     return dg.Definitions(
-        assets=[aws_cur_load, azure_cost_load, openai_usage_load, litellm_load, aicost_dbt_assets],
+        assets=[
+            aws_cur_load,
+            aws_focus_load,
+            azure_cost_load,
+            gcp_billing_load,
+            openai_usage_load,
+            litellm_load,
+            aicost_dbt_assets,
+        ],
         asset_checks=[billed_cost_reconciles_to_source],
         jobs=[nightly],
         schedules=[nightly_schedule],

@@ -38,7 +38,10 @@ def _stage_generate(landing: Path, scale: float) -> dict:
     from pipelines.demo.generate import DemoOptions, generate
 
     summary = generate(DemoOptions(landing=landing, scale=scale))
-    return {"rows": summary.calls + summary.cur_lines, "detail": summary.__dict__}
+    return {
+        "rows": summary.calls + summary.cur_lines + summary.azure_lines + summary.gcp_lines,
+        "detail": summary.__dict__,
+    }
 
 
 def _stage_load(landing: Path, warehouse: Path) -> dict:
@@ -86,6 +89,9 @@ def _stage_irreducible(landing: Path, warehouse: Path) -> dict:
             ("litellm_parquet", "litellm/**/*.parquet", "read_parquet"),
             ("litellm_csv", "litellm/**/*.csv*", "read_csv"),
             ("openai_json", "openai_usage/**/*.json", "read_json"),
+            ("azure_csv", "azure_cost/**/*.csv.gz", "read_csv"),
+            ("azure_parquet", "azure_cost/**/*.parquet", "read_parquet"),
+            ("gcp_json", "gcp_billing/**/*.jsonl", "read_json"),
         ):
             paths = files(pattern)
             if paths:

@@ -60,6 +60,7 @@ class RawTable:
         period_column: Timestamp column whose month is recorded as the file's billing period.
         excluded: Columns a file may carry that are never loaded (e.g. prompt and response bodies).
         checks: Row rules checked after each insert (see ``RowCheck``).
+        null_strings: Texts a CSV file writes for a missing value.
     """
 
     slug: str
@@ -68,6 +69,7 @@ class RawTable:
     period_column: str | None = None
     excluded: frozenset[str] = field(default_factory=frozenset)
     checks: tuple[RowCheck, ...] = ()
+    null_strings: tuple[str, ...] = ("",)
 
     @property
     def schema(self) -> str:

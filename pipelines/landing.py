@@ -86,6 +86,26 @@ class LocalLanding:
             yield LandingFile(key=rel, local_path=path, size=stat.st_size, version=str(stat.st_mtime_ns))
 
 
+class CombinedLanding:
+    """Several landing zones seen as one (the landing location plus a folder a pull wrote to).
+
+    Args:
+        landings: The zones; a key present in several is taken from the first.
+    """
+
+    def __init__(self, landings: list[Landing]) -> None:
+        self.landings = landings
+        self.uri = " + ".join(landing.uri for landing in landings)
+
+    def list_files(self, prefix: str, fetch: bool = True) -> Iterator[LandingFile]:
+        """Yields the files of every zone under ``prefix/``, in key order."""
+        files: dict[str, LandingFile] = {}
+        for landing in self.landings:
+            for file in landing.list_files(prefix, fetch=fetch):
+                files.setdefault(file.key, file)
+        yield from (files[key] for key in sorted(files))
+
+
 def fingerprint(files: list[LandingFile]) -> str:
     """A short digest of a listing (keys, sizes, versions): it changes when any file is added or rewritten."""
     digest = hashlib.sha256()

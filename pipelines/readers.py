@@ -102,7 +102,8 @@ def csv_select(file: LandingFile, table: RawTable, column_map: ColumnMap | None 
     return (
         f"SELECT {', '.join(select)}, row_number() OVER () AS _source_row "
         f"FROM read_csv({sql_literal(str(file.local_path))}, header = true, delim = ',', quote = '\"', "
-        f"escape = '\"', auto_detect = false, columns = {_struct_literal(read_types)})"
+        f"escape = '\"', auto_detect = false, nullstr = [{', '.join(sql_literal(n) for n in table.null_strings)}], "
+        f"columns = {_struct_literal(read_types)})"
     )
 
 

@@ -17,29 +17,56 @@ from pipelines.manifest import LOADS_TABLE
 from pipelines.sources.azure_cost.schema import DATE_FORMATS as AZURE_DATE_FORMATS
 
 # What went in: billed cost per billing account, period and currency, straight from each raw table.
+# Each query names the raw tables it needs in `tables`; a source whose tables do not exist yet is skipped.
+_AZURE_DETAILS = f"""
+    SELECT 'actual' AS dataset, BillingAccountId AS account,
+           strftime(try_strptime(BillingPeriodStartDate, {AZURE_DATE_FORMATS}), '%Y-%m') AS period,
+           BillingCurrencyCode AS currency, CostInBillingCurrency AS cost
+    FROM raw_azure_cost.actual_cost_details
+    UNION ALL
+    SELECT 'amortized', BillingAccountId,
+           strftime(try_strptime(BillingPeriodStartDate, {AZURE_DATE_FORMATS}), '%Y-%m'),
+           BillingCurrencyCode, CostInBillingCurrency
+    FROM raw_azure_cost.amortized_cost_details
+"""
 _SOURCE_TOTALS = {
     "aws_cur": """
         SELECT bill_payer_account_id, strftime(bill_billing_period_start_date, '%Y-%m'),
                line_item_currency_code, sum(line_item_unblended_cost)
         FROM raw_aws_cur.line_items GROUP BY ALL
     """,
-    # Azure invoices what the actual-cost export says; a period with only an amortized export counts that.
-    "azure_cost": f"""
-        WITH details AS (
-            SELECT 'actual' AS dataset, BillingAccountId AS account,
-                   strftime(try_strptime(BillingPeriodStartDate, {AZURE_DATE_FORMATS}), '%Y-%m') AS period,
-                   BillingCurrencyCode AS currency, CostInBillingCurrency AS cost
-            FROM raw_azure_cost.actual_cost_details
-            UNION ALL
-            SELECT 'amortized', BillingAccountId,
-                   strftime(try_strptime(BillingPeriodStartDate, {AZURE_DATE_FORMATS}), '%Y-%m'),
-                   BillingCurrencyCode, CostInBillingCurrency
-            FROM raw_azure_cost.amortized_cost_details
-        )
-        SELECT account, period, currency, sum(cost) FROM details AS d
-        WHERE dataset = 'actual' OR NOT EXISTS (
-            SELECT 1 FROM details AS a WHERE a.dataset = 'actual' AND a.account = d.account AND a.period = d.period)
+    # The AWS FOCUS export counts only where the CUR of the same payer account and period is not loaded.
+    "aws_focus": """
+        SELECT f.BillingAccountId, strftime(f.BillingPeriodStart, '%Y-%m'), f.BillingCurrency, sum(f.BilledCost)
+        FROM raw_aws_focus.focus_costs AS f
+        WHERE NOT EXISTS (
+            SELECT 1 FROM raw_aws_cur.line_items AS c
+            WHERE c.bill_payer_account_id = f.BillingAccountId
+              AND c.bill_billing_period_start_date = f.BillingPeriodStart)
         GROUP BY ALL
+    """,
+    # Azure invoices what the actual-cost export says; a period with only an amortized export counts that,
+    # and a period with neither counts Azure's FOCUS export.
+    "azure_cost": f"""
+        WITH details AS ({_AZURE_DETAILS}),
+        billed AS (
+            SELECT account, period, currency, cost FROM details AS d
+            WHERE dataset = 'actual' OR NOT EXISTS (
+                SELECT 1 FROM details AS a WHERE a.dataset = 'actual' AND a.account = d.account AND a.period = d.period)
+            UNION ALL
+            SELECT f.BillingAccountId, strftime(f.BillingPeriodStart, '%Y-%m'), f.BillingCurrency, f.BilledCost
+            FROM raw_azure_cost.focus_costs AS f
+            WHERE NOT EXISTS (
+                SELECT 1 FROM details AS d
+                WHERE d.account = f.BillingAccountId AND d.period = strftime(f.BillingPeriodStart, '%Y-%m'))
+        )
+        SELECT account, period, currency, sum(cost) FROM billed GROUP BY ALL
+    """,
+    # GCP invoices the net cost: gross cost plus the (negative) credits of each row.
+    "gcp_billing": """
+        SELECT billing_account_id, substr(invoice_month, 1, 4) || '-' || substr(invoice_month, 5, 2), currency,
+               sum(cost) + sum(credits_amount)
+        FROM raw_gcp_billing.cost_lines GROUP BY ALL
     """,
     "openai_usage": """
         SELECT ?, strftime(bucket_start_time, '%Y-%m'), upper(amount_currency), sum(amount_value)

@@ -8,3 +8,109 @@
         else regexp_replace(regexp_replace({{ column }}, '-(Mo|Month|Mos)$', '-Months'), '-(Hrs|Hour)$', '-Hours')
     end
 {%- endmacro %}
+
+{#-
+    Staging of a provider's FOCUS export: every FOCUS column as loaded, timestamps as UTC wall-clock
+    timestamps like the rest of the warehouse, and a stable charge_id.
+-#}
+{% macro focus_export_staging(relation) -%}
+with
+
+source as (
+    select * from {{ relation }}
+)
+
+select
+    md5(_source_file || ':' || cast(_source_row as varchar)) as charge_id,
+    * replace (
+        {{ to_utc('BillingPeriodStart') }} as BillingPeriodStart,
+        {{ to_utc('BillingPeriodEnd') }} as BillingPeriodEnd,
+        {{ to_utc('ChargePeriodStart') }} as ChargePeriodStart,
+        {{ to_utc('ChargePeriodEnd') }} as ChargePeriodEnd
+    )
+from source
+{%- endmacro %}
+
+{#-
+    A provider's FOCUS export as rows of int_cost_and_usage_unioned (sub accounts attributed as
+    `account_key_type` keys). The export is an alternative to the
+    provider's native bill: for a billing account and period the native source (`native_cte`) also has, the
+    export's rows are left out so nothing counts twice.
+-#}
+{% macro focus_export_charges(relation, source_slug, native_cte, account_key_type) -%}
+    select
+        '{{ source_slug }}' as source,
+        'focus_export' as source_dataset,
+        f.charge_id,
+        f.BillingAccountId as billing_account_id,
+        f.BillingAccountName as billing_account_name,
+        f.SubAccountId as sub_account_id,
+        f.SubAccountName as sub_account_name,
+        f.InvoiceId as invoice_id,
+        f.InvoiceIssuerName as invoice_issuer_name,
+        f.InvoiceIssuerName as invoicing_entity,
+        f.ProviderName as provider_name,
+        f.ProviderName as host_provider_name,
+        f.PublisherName as publisher_name,
+        f.ServiceName as service_name,
+        f.ServiceCategory as service_category,
+        f.ServiceSubcategory as service_subcategory,
+        f.ChargeCategory as charge_category,
+        f.ChargeClass as charge_class,
+        f.ChargeFrequency as charge_frequency,
+        f.ChargeDescription as charge_description,
+        f.ResourceId as resource_id,
+        f.RegionId as region_id,
+        f.AvailabilityZone as availability_zone,
+        f.SkuId as sku_id,
+        f.SkuMeter as sku_meter,
+        f.SkuPriceDetails as sku_price_details,
+        f.PricingUnit as pricing_unit,
+        f.PricingQuantity as pricing_quantity,
+        f.ConsumedUnit as consumed_unit,
+        f.ConsumedQuantity as consumed_quantity,
+        f.BillingCurrency as billing_currency,
+        f.BilledCost as billed_cost,
+        f.EffectiveCost as effective_cost,
+        f.ListCost as list_cost,
+        f.ContractedCost as contracted_cost,
+        f.ListUnitPrice as list_unit_price,
+        f.ContractedUnitPrice as contracted_unit_price,
+        f.PricingCategory as pricing_category,
+        f.CommitmentDiscountId as commitment_discount_id,
+        f.CommitmentDiscountCategory as commitment_discount_category,
+        f.CommitmentDiscountType as commitment_discount_type,
+        f.CommitmentDiscountStatus as commitment_discount_status,
+        f.CommitmentDiscountQuantity as commitment_discount_quantity,
+        f.CommitmentDiscountUnit as commitment_discount_unit,
+        cast(null as {{ money_type() }}) as commitment_unused_quantity,
+        f.BillingPeriodStart as billing_period_start,
+        f.BillingPeriodEnd as billing_period_end,
+        f.ChargePeriodStart as charge_period_start,
+        f.ChargePeriodEnd as charge_period_end,
+        f.Tags as tags,
+        cast(null as varchar) as model_id,
+        cast(null as varchar) as token_type,
+        cast(null as {{ money_type() }}) as token_count,
+        cast(null as varchar) as service_tier,
+        cast(null as varchar) as inference_region_scope,
+        cast(null as varchar) as instance_type,
+        cast(null as integer) as gpu_count,
+        coalesce({{ json_text('f.Tags', '$.team') }}, {{ json_text('f.Tags', '$.user_team') }}) as tag_team,
+        coalesce({{ json_text('f.Tags', '$.application') }}, {{ json_text('f.Tags', '$.user_application') }})
+            as tag_application,
+        coalesce({{ json_text('f.Tags', '$.environment') }}, {{ json_text('f.Tags', '$.user_environment') }})
+            as tag_environment,
+        '{{ account_key_type }}' as account_key_type,
+        f.SubAccountId as account_key,
+        cast(null as varchar) as iam_principal,
+        f._source_file,
+        f._source_row
+    from {{ relation }} as f
+    where not exists (
+        select 1 from {{ native_cte }} as native
+        where
+            native.billing_account_id = f.BillingAccountId
+            and native.billing_period_start = f.BillingPeriodStart
+    )
+{%- endmacro %}

@@ -41,3 +41,16 @@
 {% macro year_month(column) -%}{{ return(adapter.dispatch('year_month', 'aicost')(column)) }}{%- endmacro %}
 {% macro default__year_month(column) -%}strftime({{ column }}, '%Y%m'){%- endmacro %}
 {% macro bigquery__year_month(column) -%}format_datetime('%Y%m', {{ column }}){%- endmacro %}
+
+{#- A JSON array of {key, value} records (GCP labels) as one JSON object {key: value}; NULL when empty. -#}
+{% macro key_value_object(column) -%}
+    {{ return(adapter.dispatch('key_value_object', 'aicost')(column)) }}
+{%- endmacro %}
+{% macro default__key_value_object(column) -%}
+    case
+        when {{ column }} is not null and json_array_length({{ column }}) > 0
+            then cast(to_json(map_from_entries(
+                json_transform({{ column }}, '[{"key": "VARCHAR", "value": "VARCHAR"}]')
+            )) as json)
+    end
+{%- endmacro %}

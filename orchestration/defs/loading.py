@@ -4,12 +4,13 @@ Each raw table is an asset keyed ``[<slug>, <table>]``, the key dagster-dbt give
 same name, so lineage runs from the load through staging to the marts without extra wiring.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
-from pipelines.landing import landing_for
+from pipelines.config import Settings
+from pipelines.landing import CombinedLanding, Landing, landing_for
 from pipelines.loader import load_source
 from pipelines.reconcile import open_quarantines
 from pipelines.sources.base import Source
@@ -17,12 +18,16 @@ from pipelines.sources.base import Source
 NO_QUARANTINED_FILES = "no_quarantined_files"
 
 
-def build_load_assets(source: Source, description: str) -> dg.AssetsDefinition:
+def build_load_assets(
+    source: Source, description: str, pull: Callable[[Settings], Landing | None] | None = None
+) -> dg.AssetsDefinition:
     """One multi-asset loading every raw table of ``source``, with a quarantine check.
 
     Args:
         source: The source package.
         description: What the source is (shown in the UI).
+        pull: Fetches the source from an API or database into a local landing folder first (returns it,
+            or None when nothing is configured); its files load together with the landing zone's.
 
     Returns:
         The assets definition.
@@ -50,8 +55,13 @@ def build_load_assets(source: Source, description: str) -> dg.AssetsDefinition:
         ],
     )
     def _load(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[object]:
+        settings = warehouse.settings
+        landing = landing_for(settings)
+        pulled = pull(settings) if pull else None
+        if pulled is not None:
+            landing = CombinedLanding([landing, pulled])
         with warehouse.connect() as con:
-            result = load_source(con, source, landing_for(warehouse.settings))
+            result = load_source(con, source, landing)
             quarantined = open_quarantines(con, source.slug)
             rows = {
                 table.name: con.execute(f"SELECT count(*) FROM {table.qualified_name}").fetchone()[0]

@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from pipelines.demo.clouds import write_azure, write_gcp
 from pipelines.demo.org import (
     ACCOUNTS,
     BATCH_DISCOUNT,
@@ -68,6 +69,8 @@ class DemoSummary:
     cur_lines: int
     openai_usage_results: int
     openai_cost_results: int
+    azure_lines: int = 0
+    gcp_lines: int = 0
 
 
 def _month_bounds(month: str) -> tuple[datetime, datetime]:
@@ -77,7 +80,7 @@ def _month_bounds(month: str) -> tuple[datetime, datetime]:
 
 
 def generate(options: DemoOptions) -> DemoSummary:
-    """Writes a month of sample data for aws_cur, openai_usage and litellm into ``options.landing``.
+    """Writes a month of sample data for every source (AWS, Azure, GCP bills, OpenAI usage, LiteLLM logs).
 
     Existing files of these sources under the landing folder are replaced.
 
@@ -88,7 +91,7 @@ def generate(options: DemoOptions) -> DemoSummary:
         Counts of the generated rows.
     """
     start, end = _month_bounds(options.month)
-    for slug in ("aws_cur", "openai_usage", "litellm"):
+    for slug in ("aws_cur", "azure_cost", "gcp_billing", "openai_usage", "litellm"):
         shutil.rmtree(options.landing / slug, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix="aicost-demo-") as tmp:
         con = duckdb.connect(str(Path(tmp) / "demo.duckdb"))
@@ -102,8 +105,10 @@ def generate(options: DemoOptions) -> DemoSummary:
         gateway = _write_litellm(con, options, start)
         usage_results, cost_results = _write_openai(con, options, start, end)
         cur_lines = _write_cur(con, options, start, end)
+        azure_lines = write_azure(con, options.landing, start, end, options.seed, options.text_formats)
+        gcp_lines = write_gcp(con, options.landing, start, end, options.seed)
         con.close()
-    return DemoSummary(n_calls, gateway, cur_lines, usage_results, cost_results)
+    return DemoSummary(n_calls, gateway, cur_lines, usage_results, cost_results, azure_lines, gcp_lines)
 
 
 def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -249,8 +254,10 @@ def _write_litellm(con: duckdb.DuckDBPyConnection, options: DemoOptions, start: 
             litellm_model AS model,
             md5(litellm_model) AS model_id,
             split_part(litellm_model, '/', -1) AS model_group,
-            CASE provider WHEN 'bedrock' THEN 'bedrock' ELSE 'openai' END AS custom_llm_provider,
+            CASE provider WHEN 'vertex' THEN 'vertex_ai' ELSE provider END AS custom_llm_provider,
             CASE provider WHEN 'bedrock' THEN 'https://bedrock-runtime.us-east-1.amazonaws.com'
+                 WHEN 'azure' THEN 'https://contoso-aoai.openai.azure.com'
+                 WHEN 'vertex' THEN 'https://us-central1-aiplatform.googleapis.com'
                  ELSE 'https://api.openai.com/v1' END AS api_base,
             coalesce(application, 'unknown') || '-svc' AS "user",
             json_object(

@@ -23,9 +23,9 @@ class Model:
     """A model as each system names it, and its list price per million tokens (USD)."""
 
     model_id: str
-    provider: str  # openai | bedrock
+    provider: str  # openai | bedrock | azure | vertex
     litellm_model: str
-    billing_name: str | None  # Bedrock usage-type model segment
+    billing_name: str | None  # Bedrock usage-type model segment, Azure meter model, Vertex SKU model
     product_code: str | None  # AmazonBedrock | AmazonBedrockService
     input: Decimal
     output: Decimal
@@ -122,9 +122,49 @@ MODELS: tuple[Model, ...] = (
     ),
 )
 MODEL_BY_ID = {m.model_id: m for m in MODELS}
+# Azure OpenAI (meters) and Vertex AI (SKUs): the cloud-hosted models of the other two invoices.
+MODELS += (
+    Model(
+        "gpt-4o-2024-11-20", "azure", "azure/gpt-4o", "gpt-4o 1120", None, _d("2.50"), _d("10.00"), _d("1.25"), _d("0")
+    ),
+    Model("gpt-5-2025-08-07", "azure", "azure/gpt-5", "GPT 5", None, _d("1.25"), _d("10.00"), _d("0.125"), _d("0")),
+    Model(
+        "gemini-2.5-flash",
+        "vertex",
+        "vertex_ai/gemini-2.5-flash",
+        "Gemini 2.5 Flash",
+        None,
+        _d("0.30"),
+        _d("2.50"),
+        _d("0.03"),
+        _d("0"),
+    ),
+    Model(
+        "gemini-2.5-pro",
+        "vertex",
+        "vertex_ai/gemini-2.5-pro",
+        "Gemini 2.5 Pro",
+        None,
+        _d("1.25"),
+        _d("10.00"),
+        _d("0.125"),
+        _d("0"),
+    ),
+)
+MODEL_BY_ID = {m.model_id: m for m in MODELS}
 
 # OpenAI's Batch API halves the price of input and output tokens.
 BATCH_DISCOUNT = Decimal("0.5")
+
+
+# Azure subscriptions and GCP projects of the demo organisation.
+AZURE_BILLING_ACCOUNT = "contoso-mca:0001"
+AZURE_SUBSCRIPTIONS = {
+    "ai-prod": "aaaa0000-0000-0000-0000-000000000001",
+    "ml-train": "aaaa0000-0000-0000-0000-000000000002",
+}
+GCP_BILLING_ACCOUNT = "0A1B2C-3D4E5F-678901"
+GCP_PROJECTS = ("growth-prod", "ds-batch", "ml-train-gcp")
 
 
 @dataclass(frozen=True)
@@ -138,7 +178,7 @@ class Workload:
         batch_share: Fraction sent through the provider's batch API (never through the gateway).
         cache_read_share: Fraction of input tokens read from the provider's prompt cache.
         cache_write_share: Fraction of input tokens written to the prompt cache (Bedrock Claude).
-        key: OpenAI project id, or for Bedrock the inference-profile tag set name.
+        key: OpenAI project id, Azure subscription, GCP project, or for Bedrock the inference-profile tag set.
         account: AWS account (Bedrock workloads).
         principal: IAM principal calling Bedrock.
         cross_region: Usage-type suffix for cross-region inference profiles.
@@ -298,6 +338,26 @@ WORKLOADS: tuple[Workload, ...] = (
         cache_write_share=0.08,
         account="111100002222",
         principal="arn:aws:iam::111100002222:role/contract-analyzer",
+    ),
+    # Azure OpenAI (key: subscription) and Vertex AI (key: GCP project).
+    Workload(
+        "support",
+        "ticket-triage",
+        "prod",
+        "gpt-4o-2024-11-20",
+        6,
+        0.9,
+        900,
+        80,
+        AZURE_SUBSCRIPTIONS["ai-prod"],
+        cache_read_share=0.3,
+    ),
+    Workload("legal", "clause-search", "prod", "gpt-5-2025-08-07", 2, 1.0, 4000, 900, AZURE_SUBSCRIPTIONS["ai-prod"]),
+    Workload(
+        "growth", "content-studio", "prod", "gemini-2.5-flash", 6, 0.8, 1100, 700, "growth-prod", cache_read_share=0.2
+    ),
+    Workload(
+        "data-science", "doc-extraction", "prod", "gemini-2.5-pro", 3, 1.0, 5000, 600, "ds-batch", batch_share=0.5
     ),
     # Shadow AI: a forgotten hackathon project and a sandbox account nobody mapped.
     Workload(None, None, "dev", "gpt-4o-2024-08-06", 2, 0.0, 2500, 600, "proj_hackathon_2025"),

@@ -12,7 +12,9 @@ from pipelines.contracts import RawTable
 from pipelines.errors import BadFileError
 from pipelines.landing import Landing, LandingFile
 
-FileFormat = Literal["csv", "parquet", "json"]
+# csv and parquet are read by DuckDB with the contract's types; json and python files are parsed by the
+# source's own ``parse`` (JSON pages, nested exports) into Arrow.
+FileFormat = Literal["csv", "parquet", "json", "python"]
 
 
 @dataclass(frozen=True)
@@ -81,5 +83,5 @@ class Source(Protocol):
         ...
 
     def parse(self, planned: PlannedFile) -> pa.Table:
-        """Parses a ``json`` file into an Arrow table shaped like ``contract_arrow_schema(table)``."""
+        """Parses a ``json`` or ``python`` file into an Arrow table shaped like ``contract_arrow_schema(table)``."""
         ...

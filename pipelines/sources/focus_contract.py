@@ -91,4 +91,6 @@ def focus_costs_table(slug: str) -> RawTable:
         name="focus_costs",
         period_column="BillingPeriodStart",
         columns=FOCUS_1_2_COLUMNS + PROVIDER_EXTENSIONS,
+        # FOCUS CSVs produced from SQL engines (the FinOps Foundation's own sample data) write NULL.
+        null_strings=("", "NULL"),
     )

@@ -1,9 +1,11 @@
 """All sources, by slug."""
 
 from pipelines.sources.aws_cur import SOURCE as AWS_CUR
+from pipelines.sources.aws_focus import SOURCE as AWS_FOCUS
 from pipelines.sources.azure_cost import SOURCE as AZURE_COST
 from pipelines.sources.base import Source
+from pipelines.sources.gcp_billing import SOURCE as GCP_BILLING
 from pipelines.sources.litellm import SOURCE as LITELLM
 from pipelines.sources.openai_usage import SOURCE as OPENAI_USAGE
 
-SOURCES: dict[str, Source] = {s.slug: s for s in (AWS_CUR, AZURE_COST, OPENAI_USAGE, LITELLM)}
+SOURCES: dict[str, Source] = {s.slug: s for s in (AWS_CUR, AWS_FOCUS, AZURE_COST, GCP_BILLING, OPENAI_USAGE, LITELLM)}

@@ -56,6 +56,31 @@ def billed_totals_from_files(landing: Path) -> dict[tuple[str, str, str], Decima
                         totals[("Amazon Web Services", period, row["line_item_currency_code"])] += Decimal(
                             row["line_item_unblended_cost"]
                         )
+    # Azure: the actual-cost export is the invoice (gzip CSV, or Parquet doubles in its shortest repr).
+    for manifest_path in sorted(landing.glob("azure_cost/*/*/*/manifest.json")):
+        manifest = json.loads(manifest_path.read_text())
+        if manifest["exportConfig"]["type"] != "ActualCost":
+            continue
+        for blob in manifest["blobs"]:
+            path = manifest_path.parent / blob["blobName"].rsplit("/", 1)[1]
+            if path.suffix == ".parquet":
+                table = pq.read_table(
+                    path, columns=["costInBillingCurrency", "billingCurrency", "billingPeriodStartDate"]
+                )
+                for cost, currency, period in zip(*(table.column(i).to_pylist() for i in range(3)), strict=True):
+                    totals[("Microsoft", period[:7], currency)] += Decimal(repr(cost))
+            else:
+                with gzip.open(path, "rt", newline="") as fh:
+                    for row in csv.DictReader(fh):
+                        key = ("Microsoft", row["billingPeriodStartDate"][:7], row["billingCurrency"])
+                        totals[key] += Decimal(row["costInBillingCurrency"])
+    # GCP: net cost, gross cost plus the (negative) credits, by invoice month.
+    for path in sorted(landing.glob("gcp_billing/**/*.jsonl")):
+        for line in path.read_text().splitlines():
+            row = json.loads(line, parse_float=Decimal)
+            month = row["invoice"]["month"]
+            net = Decimal(row["cost"]) + sum((Decimal(c["amount"]) for c in row["credits"]), Decimal(0))
+            totals[("Google Cloud", f"{month[:4]}-{month[4:]}", row["currency"])] += net
     for page_path in sorted(landing.glob("openai_usage/costs/**/*.json")):
         page = json.loads(page_path.read_text(), parse_float=Decimal)
         for bucket in page["data"]:

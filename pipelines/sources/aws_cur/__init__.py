@@ -26,6 +26,7 @@ from pathlib import PurePosixPath
 
 import pyarrow as pa
 
+from pipelines.contracts import RawTable
 from pipelines.errors import BadFileError
 from pipelines.landing import Landing, LandingFile
 from pipelines.readers import csv_header
@@ -88,10 +89,19 @@ def _format_of(name: str) -> FileFormat | None:
 
 
 class AwsCurSource:
-    """The ``aws_cur`` source: CUR 2.0 line items."""
+    """A source delivered by AWS Data Exports (CUR 2.0, legacy CUR, or the FOCUS export).
 
-    slug = SLUG
-    tables = (LINE_ITEMS,)
+    Args:
+        slug: Source slug (its landing folder).
+        table: The raw table every data file loads into.
+        legacy_layout: Whether legacy CUR folders and column names are recognised too.
+    """
+
+    def __init__(self, slug: str = SLUG, table: RawTable = LINE_ITEMS, legacy_layout: bool = True) -> None:
+        self.slug = slug
+        self.table = table
+        self.tables = (table,)
+        self.legacy_layout = legacy_layout
 
     def plan(self, landing: Landing) -> LoadPlan:
         """Groups CUR files by export and billing period and keeps the manifest's current delivery."""
@@ -99,9 +109,10 @@ class AwsCurSource:
         data: dict[tuple[str, str], list[LandingFile]] = defaultdict(list)
         manifests: dict[tuple[str, str], list[LandingFile]] = defaultdict(list)
         legacy_keys: set[tuple[str, str]] = set()
-        for file in landing.list_files(SLUG):
-            rel = file.key.removeprefix(f"{SLUG}/")
-            match, legacy = _PERIOD.match(rel), _LEGACY_PERIOD.match(rel)
+        for file in landing.list_files(self.slug):
+            rel = file.key.removeprefix(f"{self.slug}/")
+            match = _PERIOD.match(rel)
+            legacy = _LEGACY_PERIOD.match(rel) if self.legacy_layout else None
             if match:
                 key, is_manifest = (match["export"], match["period"]), match["kind"] == "metadata"
             elif legacy:
@@ -168,11 +179,10 @@ class AwsCurSource:
             plan.files += planned
         return plan
 
-    @staticmethod
-    def _planned(file: LandingFile, partition: str, delivery: str, period: str) -> PlannedFile:
+    def _planned(self, file: LandingFile, partition: str, delivery: str, period: str) -> PlannedFile:
         file_format = _format_of(file.name) or "csv"
         column_map = None
-        if file_format == "csv" and delivery != "invalid-manifest":
+        if self.legacy_layout and file_format == "csv" and delivery != "invalid-manifest":
             try:
                 header = csv_header(file)
             except BadFileError:
@@ -181,7 +191,7 @@ class AwsCurSource:
                 column_map = legacy_column_map(header)
         return PlannedFile(
             file=file,
-            table=LINE_ITEMS,
+            table=self.table,
             format=file_format,
             partition=partition,
             delivery=delivery,

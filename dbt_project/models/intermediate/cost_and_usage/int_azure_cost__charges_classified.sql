@@ -105,7 +105,9 @@ parsed as (
         lower(nullif({{ regex_group('selected.meter_name', meter, 4) }}, '')) as meter_direction,
         lower(nullif({{ regex_group('selected.meter_name', meter, 5) }}, '')) as meter_scope,
         lower(nullif({{ regex_group('selected.meter_name', ptu, 1) }}, '')) as ptu_scope,
-        {{ json_text('selected.additional_info', '$.ServiceType') }} as vm_size
+        {{ json_text('selected.additional_info', '$.ServiceType') }} as vm_size,
+        coalesce(selected.meter_subcategory like 'Azure OpenAI%', false)
+        or coalesce(selected.product_name like 'Azure OpenAI%', false) as is_azure_openai
     from selected
     left join pricing_units on trim(selected.unit_of_measure) = trim(pricing_units.unit_of_measure)
 ),
@@ -113,18 +115,29 @@ parsed as (
 classified as (
     select
         parsed.*,
-        coalesce(
-            service_by_type.service_name, service_by_namespace.service_name, service_by_consumed.service_name,
-            parsed.consumed_service, 'Azure'
-        ) as service_name,
-        coalesce(
-            service_by_type.service_category, service_by_namespace.service_category,
-            service_by_consumed.service_category, 'Other'
-        ) as service_category,
-        coalesce(
-            service_by_type.service_subcategory, service_by_namespace.service_subcategory,
-            service_by_consumed.service_subcategory, 'Other (Other)'
-        ) as service_subcategory,
+        -- Azure OpenAI meters (tokens, PTU hours and PTU reservations) are generative AI whatever resource
+        -- or consumed service (Microsoft.Capacity for reservations) carries them.
+        case
+            when parsed.is_azure_openai then 'Azure OpenAI'
+            else coalesce(
+                service_by_type.service_name, service_by_namespace.service_name, service_by_consumed.service_name,
+                parsed.consumed_service, 'Azure'
+            )
+        end as service_name,
+        case
+            when parsed.is_azure_openai then 'AI and Machine Learning'
+            else coalesce(
+                service_by_type.service_category, service_by_namespace.service_category,
+                service_by_consumed.service_category, 'Other'
+            )
+        end as service_category,
+        case
+            when parsed.is_azure_openai then 'Generative AI'
+            else coalesce(
+                service_by_type.service_subcategory, service_by_namespace.service_subcategory,
+                service_by_consumed.service_subcategory, 'Other (Other)'
+            )
+        end as service_subcategory,
         case parsed.charge_type
             when 'Usage' then 'Usage'
             when 'UnusedReservation' then 'Usage'

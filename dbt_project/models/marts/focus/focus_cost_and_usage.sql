@@ -99,6 +99,7 @@ select
     cast(billed_cost * billing_currency_rate_to_reporting as {{ money_type() }}) as x_ReportingBilledCost,
     cast(effective_cost * billing_currency_rate_to_reporting as {{ money_type() }}) as x_ReportingEffectiveCost,
     source as x_Source,
+    source_dataset as x_SourceDataset,
     charge_id as x_ChargeId,
     _source_file as x_SourceFile,
     _source_row as x_SourceRow

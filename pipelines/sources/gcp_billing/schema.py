@@ -1,0 +1,108 @@
+"""Raw contract of ``raw_gcp_billing.cost_lines``: the GCP billing export (standard or detailed), flattened.
+
+Records become ``<record>_<field>`` columns (``service.description`` -> ``service_description``); repeated
+records (``labels``, ``system_labels``, ``project.labels``, ``tags``, ``credits``) stay JSON arrays as exported,
+with credit amounts written as exact decimal text. ``credits_amount`` is the sum of the row's credits (negative),
+computed exactly by the parser, so that net cost is ``cost + credits_amount``.
+"""
+
+from pipelines.contracts import MONEY, Column, RawTable
+
+QUANTITY = "DECIMAL(38, 12)"
+
+COST_LINES = RawTable(
+    slug="gcp_billing",
+    name="cost_lines",
+    period_column="usage_start_time",
+    columns=(
+        Column("billing_account_id", "VARCHAR"),
+        Column("invoice_month", "VARCHAR"),
+        Column("invoice_publisher_type", "VARCHAR", required=False),
+        Column("cost_type", "VARCHAR"),
+        Column("service_id", "VARCHAR"),
+        Column("service_description", "VARCHAR"),
+        Column("sku_id", "VARCHAR"),
+        Column("sku_description", "VARCHAR"),
+        Column("usage_start_time", "TIMESTAMPTZ"),
+        Column("usage_end_time", "TIMESTAMPTZ"),
+        Column("project_id", "VARCHAR", required=False),
+        Column("project_number", "VARCHAR", required=False),
+        Column("project_name", "VARCHAR", required=False),
+        Column("project_ancestry_numbers", "VARCHAR", required=False),
+        Column("project_labels", "JSON", required=False),
+        Column("labels", "JSON", required=False),
+        Column("system_labels", "JSON", required=False),
+        Column("tags", "JSON", required=False),
+        Column("location_location", "VARCHAR", required=False),
+        Column("location_country", "VARCHAR", required=False),
+        Column("location_region", "VARCHAR", required=False),
+        Column("location_zone", "VARCHAR", required=False),
+        Column("resource_name", "VARCHAR", required=False),
+        Column("resource_global_name", "VARCHAR", required=False),
+        Column("cost", MONEY),
+        Column("currency", "VARCHAR"),
+        Column("currency_conversion_rate", QUANTITY, required=False),
+        Column("cost_at_list", MONEY, required=False),
+        Column("usage_amount", QUANTITY, required=False),
+        Column("usage_unit", "VARCHAR", required=False),
+        Column("usage_amount_in_pricing_units", QUANTITY, required=False),
+        Column("usage_pricing_unit", "VARCHAR", required=False),
+        Column("credits", "JSON", required=False),
+        Column("credits_amount", MONEY),
+        Column("adjustment_info", "JSON", required=False),
+        Column("export_time", "TIMESTAMPTZ", required=False),
+        Column("transaction_type", "VARCHAR", required=False),
+        Column("seller_name", "VARCHAR", required=False),
+        Column("subscription_instance_id", "VARCHAR", required=False),
+        Column("price_effective_price", MONEY, required=False),
+        Column("price_unit", "VARCHAR", required=False),
+        Column("price_pricing_unit_quantity", QUANTITY, required=False),
+    ),
+)
+
+# Export field path (records dotted) -> contract column, for the scalar fields.
+SCALAR_FIELDS: dict[str, str] = {
+    "billing_account_id": "billing_account_id",
+    "invoice.month": "invoice_month",
+    "invoice.publisher_type": "invoice_publisher_type",
+    "cost_type": "cost_type",
+    "service.id": "service_id",
+    "service.description": "service_description",
+    "sku.id": "sku_id",
+    "sku.description": "sku_description",
+    "usage_start_time": "usage_start_time",
+    "usage_end_time": "usage_end_time",
+    "project.id": "project_id",
+    "project.number": "project_number",
+    "project.name": "project_name",
+    "project.ancestry_numbers": "project_ancestry_numbers",
+    "location.location": "location_location",
+    "location.country": "location_country",
+    "location.region": "location_region",
+    "location.zone": "location_zone",
+    "resource.name": "resource_name",
+    "resource.global_name": "resource_global_name",
+    "cost": "cost",
+    "currency": "currency",
+    "currency_conversion_rate": "currency_conversion_rate",
+    "cost_at_list": "cost_at_list",
+    "usage.amount": "usage_amount",
+    "usage.unit": "usage_unit",
+    "usage.amount_in_pricing_units": "usage_amount_in_pricing_units",
+    "usage.pricing_unit": "usage_pricing_unit",
+    "export_time": "export_time",
+    "transaction_type": "transaction_type",
+    "seller_name": "seller_name",
+    "subscription.instance_id": "subscription_instance_id",
+    "price.effective_price": "price_effective_price",
+    "price.unit": "price_unit",
+    "price.pricing_unit_quantity": "price_pricing_unit_quantity",
+}
+# Repeated or nested records kept as JSON.
+JSON_FIELDS: dict[str, str] = {
+    "labels": "labels",
+    "system_labels": "system_labels",
+    "project.labels": "project_labels",
+    "tags": "tags",
+    "adjustment_info": "adjustment_info",
+}
