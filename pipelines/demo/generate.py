@@ -554,6 +554,14 @@ def _write_cur(con: duckdb.DuckDBPyConnection, options: DemoOptions, start: date
                    m.pricing_unit, m.product_family, m.instance_type, 'Enterprise Program Discount' AS description
             FROM usage AS u, month_line AS m WHERE u.product_code LIKE 'AmazonBedrock%' GROUP BY ALL
             UNION ALL
+            -- a private pricing agreement: 2% off S3 storage, as its own line like AWS writes it
+            SELECT 'PrivateRateDiscount', m.usage_start, m.usage_end, u.account_id, u.product_code,
+                   'PrivateRateDiscount', m.operation, m.resource_id, m.principal, m.resource_tags, m.usage_amount,
+                   m.rate, -round(sum(u.cost) * 0.02, 10)::DECIMAL(38, 12), m.pricing_unit, m.product_family,
+                   m.instance_type, 'Private pricing discount'
+            FROM usage AS u, month_line AS m WHERE u.product_code = 'AmazonS3'
+            GROUP BY ALL
+            UNION ALL
             SELECT 'BundledDiscount', m.usage_start, m.usage_end, u.account_id, u.product_code,
                    'Lambda-FreeTier', m.operation, m.resource_id, m.principal, m.resource_tags, m.usage_amount,
                    m.rate, -least(sum(u.cost), 1.50)::DECIMAL(38, 12), m.pricing_unit, m.product_family,

@@ -29,6 +29,12 @@ def focus_run(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         "aws_focus/focus-export/data/BILLING_PERIOD=2026-10/part-00001.csv",
         FIXTURES / "aws_focus/valid/focus_2026_10_overlapping_cur.csv",
     )
+    # Azure's FOCUS export of a billing account with no cost-details export: it is the bill.
+    place(
+        landing,
+        "azure_cost/contoso-focus/20261001-20261031/run-1/part_0_0001.csv",
+        FIXTURES / "aws_focus/valid/focus_2026_10_overlapping_cur.csv",
+    )
     settings = Settings(landing=str(landing), warehouse=root / "warehouse" / "aicost.duckdb")
     outcome = run_pipeline(settings)
     assert outcome.success and outcome.failed_checks == []
@@ -61,9 +67,22 @@ def test_focus_export_of_a_period_the_cur_also_delivers_is_left_out(focus_run):
     with connect(focus_run, read_only=True) as con:
         sources = con.execute(
             "SELECT x_Source, count(*) FROM focus_cost_and_usage "
-            "WHERE BillingPeriodStart = TIMESTAMP '2026-10-01' GROUP BY ALL"
+            "WHERE BillingPeriodStart = TIMESTAMP '2026-10-01' AND x_Source LIKE 'aws%' GROUP BY ALL"
         ).fetchall()
         report = {(r.source, r.billing_period) for r in conservation_report(con, focus_run)}
 
     assert sources == [("aws_cur", 5)]
     assert ("aws_focus", "2026-10") not in report and ("aws_cur", "2026-10") in report
+
+
+def test_azure_focus_export_is_the_bill_where_no_cost_details_exist(focus_run):
+    with connect(focus_run, read_only=True) as con:
+        rows = con.execute(
+            "SELECT x_SourceDataset, count(*), sum(BilledCost) FROM focus_cost_and_usage "
+            "WHERE x_Source = 'azure_cost' GROUP BY ALL"
+        ).fetchall()
+        report = {(r.source, r.billing_period): r for r in conservation_report(con, focus_run)}
+
+    assert rows == [("focus_export", 2, Decimal("98.389"))]
+    assert report[("azure_cost", "2026-10")].difference == 0
+    assert report[("azure_cost", "2026-10")].source_billed_cost == Decimal("98.389")

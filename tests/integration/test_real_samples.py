@@ -84,6 +84,21 @@ def test_azure_quantities_are_in_units_and_tags_are_objects(real_run):
     assert str(row[3]) == "2023-09-02 00:00:00" and str(row[4]) == "2023-10-01 00:00:00"
 
 
+def test_billing_currencies_stay_apart_and_convert_at_the_dated_rate(real_run):
+    settings, _ = real_run
+    with connect(settings, read_only=True) as con:
+        rows = con.execute(
+            "SELECT BillingCurrency, x_ReportingCurrency, any_value(x_ReportingCurrencyRate), "
+            "sum(BilledCost), sum(x_ReportingBilledCost) FROM focus_cost_and_usage GROUP BY ALL ORDER BY 1"
+        ).fetchall()
+    cad, usd = rows
+    # CAD (the Azure sample, September 2023) converts at the fx_rates seed's rate; USD at 1
+    assert cad[:3] == ("CAD", "USD", Decimal("0.7300000000"))
+    # each row converts and rounds at the 12th place: 27 rows differ from the converted total by < 27e-12
+    assert abs(cad[4] - cad[3] * Decimal("0.73")) < Decimal("27e-12")
+    assert usd[:3] == ("USD", "USD", Decimal(1)) and usd[4] == usd[3]
+
+
 def test_real_samples_pass_the_focus_validator(real_run):
     settings, _ = real_run
     with connect(settings, read_only=True) as con:
