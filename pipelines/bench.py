@@ -39,7 +39,7 @@ def _stage_generate(landing: Path, scale: float) -> dict:
 
     summary = generate(DemoOptions(landing=landing, scale=scale))
     return {
-        "rows": summary.calls + summary.cur_lines + summary.azure_lines + summary.gcp_lines,
+        "rows": summary.calls + summary.cur_lines + summary.azure_lines + summary.gcp_lines + summary.aws_focus_rows,
         "detail": summary.__dict__,
     }
 
@@ -92,6 +92,7 @@ def _stage_irreducible(landing: Path, warehouse: Path) -> dict:
             ("azure_csv", "azure_cost/**/*.csv.gz", "read_csv"),
             ("azure_parquet", "azure_cost/**/*.parquet", "read_parquet"),
             ("gcp_json", "gcp_billing/**/*.jsonl", "read_json"),
+            ("aws_focus_csv", "aws_focus/*/data/*/*.csv", "read_csv"),
         ):
             paths = files(pattern)
             if paths:

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipelines.demo.clouds import write_azure, write_gcp
+from pipelines.demo.clouds import write_aws_focus, write_azure, write_gcp
 from pipelines.demo.org import (
     ACCOUNTS,
     BATCH_DISCOUNT,
@@ -71,6 +71,7 @@ class DemoSummary:
     openai_cost_results: int
     azure_lines: int = 0
     gcp_lines: int = 0
+    aws_focus_rows: int = 0
 
 
 def _month_bounds(month: str) -> tuple[datetime, datetime]:
@@ -91,7 +92,7 @@ def generate(options: DemoOptions) -> DemoSummary:
         Counts of the generated rows.
     """
     start, end = _month_bounds(options.month)
-    for slug in ("aws_cur", "azure_cost", "gcp_billing", "openai_usage", "litellm"):
+    for slug in ("aws_cur", "aws_focus", "azure_cost", "gcp_billing", "openai_usage", "litellm"):
         shutil.rmtree(options.landing / slug, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix="aicost-demo-") as tmp:
         con = duckdb.connect(str(Path(tmp) / "demo.duckdb"))
@@ -107,8 +108,9 @@ def generate(options: DemoOptions) -> DemoSummary:
         cur_lines = _write_cur(con, options, start, end)
         azure_lines = write_azure(con, options.landing, start, end, options.seed, options.text_formats)
         gcp_lines = write_gcp(con, options.landing, start, end, options.seed)
+        focus_rows = write_aws_focus(options.landing, start, end, options.seed)
         con.close()
-    return DemoSummary(n_calls, gateway, cur_lines, usage_results, cost_results, azure_lines, gcp_lines)
+    return DemoSummary(n_calls, gateway, cur_lines, usage_results, cost_results, azure_lines, gcp_lines, focus_rows)
 
 
 def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:

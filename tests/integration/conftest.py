@@ -56,6 +56,12 @@ def billed_totals_from_files(landing: Path) -> dict[tuple[str, str, str], Decima
                         totals[("Amazon Web Services", period, row["line_item_currency_code"])] += Decimal(
                             row["line_item_unblended_cost"]
                         )
+    # The AWS FOCUS export of a payer account without CUR: its BilledCost.
+    for path in sorted(landing.glob("aws_focus/*/data/BILLING_PERIOD=*/*.csv")):
+        with path.open(newline="") as fh:
+            for row in csv.DictReader(fh):
+                key = ("Amazon Web Services", row["BillingPeriodStart"][:7], row["BillingCurrency"])
+                totals[key] += Decimal(row["BilledCost"])
     # Azure: the actual-cost export is the invoice (gzip CSV, or Parquet doubles in its shortest repr).
     for manifest_path in sorted(landing.glob("azure_cost/*/*/*/manifest.json")):
         manifest = json.loads(manifest_path.read_text())

@@ -56,7 +56,7 @@ def test_conservation_holds_per_source_account_period_and_currency(demo_run):
     with connect(demo_run.settings, read_only=True) as con:
         report = conservation_report(con, demo_run.settings)
 
-    assert {row.source for row in report} == {"aws_cur", "azure_cost", "gcp_billing", "openai_usage"}
+    assert {row.source for row in report} == {"aws_cur", "aws_focus", "azure_cost", "gcp_billing", "openai_usage"}
     assert all(row.difference == 0 and row.source_billed_cost != 0 for row in report)
 
 
@@ -151,7 +151,7 @@ def test_cli_demo_in_text_formats_then_export(tmp_path):
     )
 
     assert demo.returncode == 0, demo.stderr[-3000:]
-    assert "Conservation: 4/4" in demo.stdout
+    assert "Conservation: 5/5" in demo.stdout
     assert list(landing.glob("aws_cur/*/data/*/*.csv.gz")) and list(landing.glob("litellm/**/*.csv.gz"))
     out = tmp_path / "cb.csv"
     export = subprocess.run(
