@@ -352,7 +352,8 @@ class _SourceLoad:
                     f"FROM {pf.table.qualified_name} WHERE _load_id = ? AND NOT coalesce(({check.condition}), true) "
                     "ORDER BY _source_row LIMIT 1",
                     [load_ids[pf.file.key]],
-                ).fetchone()
+                ).fetchall()
+                bad = bad[0] if bad else None
                 if bad:
                     # CSV lines count the header; Parquet and JSON records are numbered from 1.
                     line = bad[0] + 1 if pf.format == "csv" else bad[0]

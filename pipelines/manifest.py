@@ -104,43 +104,58 @@ def record(con: duckdb.DuckDBPyConnection, entry: Entry) -> None:
     )
 
 
+def _first_row(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> tuple | None:
+    """The first row of a query, reading the result to its end.
+
+    DuckDB 2.0 keeps a result open until a fetch returns no rows, and an open result blocks registering
+    an Arrow table on the connection (the JSON and nested-export loads do): never leave one open.
+    """
+    rows = con.execute(sql, params).fetchall()
+    return rows[0] if rows else None
+
+
 def known_checksum(con: duckdb.DuckDBPyConnection, file: LandingFile) -> str | None:
     """The checksum recorded for the same path, size and version, if any (so the file need not be read)."""
     if not file.version:
         return None
-    row = con.execute(
+    row = _first_row(
+        con,
         f"SELECT sha256 FROM {LOADS_TABLE} WHERE path = ? AND bytes = ? AND file_version = ? "
         "ORDER BY loaded_at DESC LIMIT 1",
         [file.key, file.size, file.version],
-    ).fetchone()
+    )
     return row[0] if row else None
 
 
 def last_status(con: duckdb.DuckDBPyConnection, path: str, sha256: str) -> str | None:
     """The latest status of this exact file version, or ``None`` when it was never seen."""
-    row = con.execute(
+    row = _first_row(
+        con,
         f"SELECT status FROM {LOADS_TABLE} WHERE path = ? AND sha256 = ? ORDER BY loaded_at DESC, load_id LIMIT 1",
         [path, sha256],
-    ).fetchone()
+    )
     return row[0] if row else None
 
 
 def loaded_in_delivery(con: duckdb.DuckDBPyConnection, table: RawTable, partition: str, delivery: str) -> int:
     """How many files of a delivery are currently loaded."""
-    return con.execute(
+    row = _first_row(
+        con,
         f"SELECT count(*) FROM {LOADS_TABLE} WHERE raw_table = ? AND partition_key = ? AND delivery_id = ? "
         "AND status = 'loaded'",
         [table.qualified_name, partition, delivery],
-    ).fetchone()[0]
+    )
+    return row[0] if row else 0
 
 
 def loaded_elsewhere(con: duckdb.DuckDBPyConnection, table: RawTable, path: str, sha256: str) -> str | None:
     """Another path whose identical contents are already loaded into the table, if any."""
-    row = con.execute(
+    row = _first_row(
+        con,
         f"SELECT path FROM {LOADS_TABLE} WHERE raw_table = ? AND sha256 = ? AND status = 'loaded' "
         "AND path <> ? LIMIT 1",
         [table.qualified_name, sha256, path],
-    ).fetchone()
+    )
     return row[0] if row else None
 
 

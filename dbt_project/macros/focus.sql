@@ -33,11 +33,12 @@ from source
 
 {#-
     A provider's FOCUS export as rows of int_cost_and_usage_unioned (sub accounts attributed as
-    `account_key_type` keys). The export is an alternative to the
+    `account_key_type` keys; `ai_columns` when the relation already has model_id, token_type, token_count,
+    service_tier and inference_region_scope). The export is an alternative to the
     provider's native bill: for a billing account and period the native source (`native_cte`) also has, the
     export's rows are left out so nothing counts twice.
 -#}
-{% macro focus_export_charges(relation, source_slug, native_cte, account_key_type) -%}
+{% macro focus_export_charges(relation, source_slug, native_cte, account_key_type, ai_columns=false) -%}
     select
         '{{ source_slug }}' as source,
         'focus_export' as source_dataset,
@@ -89,11 +90,19 @@ from source
         f.ChargePeriodStart as charge_period_start,
         f.ChargePeriodEnd as charge_period_end,
         f.Tags as tags,
+        {%- if ai_columns %}
+        f.model_id,
+        f.token_type,
+        f.token_count,
+        f.service_tier,
+        f.inference_region_scope,
+        {%- else %}
         cast(null as varchar) as model_id,
         cast(null as varchar) as token_type,
         cast(null as {{ money_type() }}) as token_count,
         cast(null as varchar) as service_tier,
         cast(null as varchar) as inference_region_scope,
+        {%- endif %}
         cast(null as varchar) as instance_type,
         cast(null as integer) as gpu_count,
         coalesce({{ json_text('f.Tags', '$.team') }}, {{ json_text('f.Tags', '$.user_team') }}) as tag_team,
@@ -113,4 +122,33 @@ from source
             native.billing_account_id = f.BillingAccountId
             and native.billing_period_start = f.BillingPeriodStart
     )
+{%- endmacro %}
+
+{#-
+    Bedrock usage types: {REGION}-{BillingModelName}-{token type}[-{tier}][-cross-region-global|-cross-region-geo].
+    Groups: 1 billing model name, 2 token kind, 3 tier, 4 cross-region scope.
+-#}
+{% macro bedrock_usage_type_pattern() -%}
+^(?:[A-Z]{2,4}[0-9]-)?(.+?)-(mantle-input-tokens|mantle-output-tokens|input-tokens|output-tokens|cache-read-input-token-count|cache-write-input-token-count)(?:-(standard|flex|priority|batch))?(?:-(cross-region-global|cross-region-geo))?$
+{%- endmacro %}
+
+{#- Disjoint token type of a Bedrock usage-type token kind (group 2 of the pattern). -#}
+{% macro bedrock_token_type(kind) -%}
+    case
+        when {{ kind }} is null then null
+        when {{ kind }} like 'cache-read%' then 'cache_read'
+        when {{ kind }} like 'cache-write%' then 'cache_write'
+        when {{ kind }} like '%output-tokens' then 'output'
+        else 'input'
+    end
+{%- endmacro %}
+
+{#- Inference region scope of a Bedrock usage type: global, geo (cross-region) or regional. -#}
+{% macro bedrock_region_scope(kind, scope) -%}
+    case
+        when {{ kind }} is null then null
+        when {{ scope }} = 'cross-region-global' then 'global'
+        when {{ scope }} = 'cross-region-geo' then 'geo'
+        else 'regional'
+    end
 {%- endmacro %}

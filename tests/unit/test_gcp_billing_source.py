@@ -1,3 +1,4 @@
+import os
 from decimal import Decimal
 
 import pytest
@@ -64,3 +65,17 @@ def test_bad_export_files_are_quarantined_with_line_and_field(con, landing, fixt
 
     assert len(result.quarantined) == 1 and message in result.quarantined[0]
     assert scalar(con, "SELECT count(*) FROM raw_gcp_billing.cost_lines") == 5
+
+
+def test_touching_a_file_is_a_no_op_and_rewriting_it_replaces_it(con, landing):
+    path = place(landing, "gcp_billing/export/invoice_month=202610/part-0.jsonl", VALID / "billing_export_202610.jsonl")
+    load(con, "gcp_billing", landing)
+    os.utime(path, (path.stat().st_atime + 60, path.stat().st_mtime + 60))
+
+    touched = load(con, "gcp_billing", landing)
+    path.write_text(path.read_text().replace('"cost": 2.5,', '"cost": 3.5,'))
+    rewritten = load(con, "gcp_billing", landing)
+
+    assert touched.files_unchanged == 1 and touched.files_loaded == 0 and not touched.quarantined
+    assert rewritten.files_loaded == 1 and rewritten.files_replaced == 1 and not rewritten.quarantined
+    assert scalar(con, "SELECT sum(cost) FROM raw_gcp_billing.cost_lines") == GROSS + 1

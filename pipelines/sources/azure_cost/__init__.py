@@ -99,8 +99,7 @@ class AzureCostSource:
             dataset = dataset_from_name(export)
             delivery = (
                 current
-                or "files-"
-                + hashlib.sha256("\n".join(f"{f.key}:{f.size}:{f.version}" for f in files).encode()).hexdigest()[:16]
+                or "files-" + hashlib.sha256("\n".join(f"{f.key}:{f.size}" for f in files).encode()).hexdigest()[:16]
             )
             data = [f for f in files if f.name != "manifest.json" and _format_of(f.name)]
             plan.ignored += [

@@ -73,8 +73,7 @@ class GcpBillingSource:
             files = runs[current]
             delivery = (
                 current
-                or "files-"
-                + hashlib.sha256("\n".join(f"{f.key}:{f.size}:{f.version}" for f in files).encode()).hexdigest()[:16]
+                or "files-" + hashlib.sha256("\n".join(f"{f.key}:{f.size}" for f in files).encode()).hexdigest()[:16]
             )
             plan.files += [
                 PlannedFile(

@@ -3,7 +3,7 @@
     the product code (seed), amortised effective cost, and the AI dimensions parsed from Bedrock usage
     types: {REGION}-{BillingModelName}-{token type}[-{tier}][-cross-region-global|-cross-region-geo].
 -#}
-{%- set bedrock_usage_type = '^(?:[A-Z]{2,4}[0-9]-)?(.+?)-(mantle-input-tokens|mantle-output-tokens|input-tokens|output-tokens|cache-read-input-token-count|cache-write-input-token-count)(?:-(standard|flex|priority|batch))?(?:-(cross-region-global|cross-region-geo))?$' -%}
+{%- set bedrock_usage_type = bedrock_usage_type_pattern() -%}
 
 with
 
@@ -59,22 +59,14 @@ classified as (
             when parsed.is_bedrock and parsed.bedrock_model_name is not null
                 then coalesce(billing_names.model_id, parsed.bedrock_model_name)
         end as model_id,
-        case
-            when not parsed.is_bedrock or parsed.bedrock_token_kind is null then null
-            when parsed.bedrock_token_kind like 'cache-read%' then 'cache_read'
-            when parsed.bedrock_token_kind like 'cache-write%' then 'cache_write'
-            when parsed.bedrock_token_kind like '%output-tokens' then 'output'
-            else 'input'
-        end as token_type,
+        case when parsed.is_bedrock then {{ bedrock_token_type('parsed.bedrock_token_kind') }} end as token_type,
         case
             when parsed.is_bedrock and parsed.bedrock_token_kind is not null
                 then coalesce(parsed.bedrock_tier, 'standard')
         end as service_tier,
         case
-            when not parsed.is_bedrock or parsed.bedrock_token_kind is null then null
-            when parsed.bedrock_region_scope = 'cross-region-global' then 'global'
-            when parsed.bedrock_region_scope = 'cross-region-geo' then 'geo'
-            else 'regional'
+            when parsed.is_bedrock
+                then {{ bedrock_region_scope('parsed.bedrock_token_kind', 'parsed.bedrock_region_scope') }}
         end as inference_region_scope,
         gpu_instance_types.gpu_count,
         gpu_instance_types.gpu_model,

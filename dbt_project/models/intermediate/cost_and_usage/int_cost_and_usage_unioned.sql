@@ -454,7 +454,7 @@ openai_costs as (
 
 -- Providers' own FOCUS exports, where the native bill of the same account and period is not loaded.
 aws_focus_export as (
-    {{ focus_export_charges(ref('stg_aws_focus__focus_costs'), 'aws_focus', 'aws_cur', 'aws_account') }}
+    {{ focus_export_charges(ref('int_aws_focus__charges_classified'), 'aws_focus', 'aws_cur', 'aws_account', ai_columns=true) }}
 ),
 
 azure_focus_export as (
