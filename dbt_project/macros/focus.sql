@@ -90,6 +90,7 @@ from source
         f.ChargePeriodStart as charge_period_start,
         f.ChargePeriodEnd as charge_period_end,
         f.Tags as tags,
+        cast(null as json) as cost_category,
         {%- if ai_columns %}
         f.model_id,
         f.token_type,

@@ -621,6 +621,13 @@ def _write_cur(con: duckdb.DuckDBPyConnection, options: DemoOptions, start: date
     return _export_cur(con, options, start, end)
 
 
+# AWS Cost Categories the payer account defines: the two AI accounts form the "AI Platform" business unit.
+_COST_CATEGORY = (
+    "CASE WHEN account_id IN ('111100002222', '222200003333') THEN MAP {'business_unit': 'AI Platform'} "
+    "ELSE MAP {}::MAP(VARCHAR, VARCHAR) END"
+)
+
+
 def _export_cur(con: duckdb.DuckDBPyConnection, options: DemoOptions, start: datetime, end: datetime) -> int:
     period = start.strftime("%Y-%m")
     invoice = f"{start:%Y%m}{options.seed:06d}"[-10:]
@@ -673,7 +680,7 @@ def _export_cur(con: duckdb.DuckDBPyConnection, options: DemoOptions, start: dat
             AS savings_plan_used_commitment,
         {json_map.format(col="MAP {'region': 'us-east-1', 'product_name': product_code}")} AS product,
         {json_map.format(col="resource_tags")} AS resource_tags,
-        {json_map.format(col="MAP {}::MAP(VARCHAR, VARCHAR)")} AS cost_category
+        {json_map.format(col=_COST_CATEGORY)} AS cost_category
     """
     rows = con.execute("SELECT count(*) FROM cur_lines").fetchone()[0]
     base = options.landing / "aws_cur" / CUR_EXPORT

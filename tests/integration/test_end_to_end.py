@@ -253,3 +253,15 @@ def test_restated_cur_month_replaces_the_old_one_in_every_mart(demo_run, tmp_pat
     assert focus_total == chargeback_total == expected
     assert _query(settings, "SELECT count(*) FROM raw_aws_cur.line_items")[0][0] == restated.num_rows
     assert _query(settings, "SELECT count(*) FROM raw._loads WHERE status = 'replaced'")[0][0] == len(old_files)
+
+
+def test_aws_cost_categories_reach_the_focus_table(demo_run):
+    rows = dict(
+        _query(
+            demo_run.settings,
+            "SELECT SubAccountId, any_value(x_CostCategory->>'business_unit') FROM focus_cost_and_usage "
+            "WHERE x_Source = 'aws_cur' AND ChargeCategory = 'Usage' GROUP BY ALL",
+        )
+    )
+    assert rows["111100002222"] == rows["222200003333"] == "AI Platform"
+    assert rows["444400005555"] is None

@@ -86,6 +86,7 @@ select
     instance_type as x_InstanceType,
     gpu_count as x_GpuCount,
     iam_principal as x_IamPrincipal,
+    cost_category as x_CostCategory,
     team as x_Team,
     application as x_Application,
     environment as x_Environment,

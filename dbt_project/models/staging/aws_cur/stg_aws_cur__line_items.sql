@@ -30,6 +30,7 @@ renamed as (
         pricing_unit,
         pricing_term,
         resource_tags,
+        cost_category,
         line_item_usage_amount as usage_amount,
         line_item_unblended_rate as unblended_rate,
         line_item_unblended_cost as unblended_cost,
