@@ -12,6 +12,7 @@ from orchestration.defs.dbt.assets import aicost_dbt_assets
 from orchestration.defs.gcp_billing.assets import gcp_billing_load
 from orchestration.defs.litellm.assets import litellm_load
 from orchestration.defs.openai_usage.assets import openai_usage_load
+from orchestration.defs.outcomes.assets import outcomes_load
 from orchestration.defs.resources import WarehouseResource, dbt_cli_resource
 from orchestration.defs.schedules import nightly, nightly_schedule
 from orchestration.defs.sensors import landing_sensors
@@ -36,6 +37,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             gcp_billing_load,
             openai_usage_load,
             litellm_load,
+            outcomes_load,
             aicost_dbt_assets,
         ],
         asset_checks=[billed_cost_reconciles_to_source],

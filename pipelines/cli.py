@@ -71,7 +71,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"  {summary.calls:,} model calls -> {summary.gateway_requests:,} gateway requests, "
         f"{summary.cur_lines:,} CUR lines, {summary.aws_focus_rows:,} AWS FOCUS rows, {summary.azure_lines:,} Azure "
         f"cost rows, {summary.gcp_lines:,} GCP billing rows, {summary.openai_usage_results:,} OpenAI usage and "
-        f"{summary.openai_cost_results:,} cost results"
+        f"{summary.openai_cost_results:,} cost results, {summary.outcome_events:,} business outcomes"
     )
     if args.generate_only:
         return EXIT_OK

@@ -33,6 +33,7 @@ from pipelines.demo.org import (
     TAX_RATE,
     WORKLOADS,
 )
+from pipelines.demo.outcomes import write_outcomes
 
 CALLS_PER_SCALE = 100_000
 OTHER_CUR_LINES_PER_SCALE = 15_000
@@ -72,6 +73,7 @@ class DemoSummary:
     azure_lines: int = 0
     gcp_lines: int = 0
     aws_focus_rows: int = 0
+    outcome_events: int = 0
 
 
 def _month_bounds(month: str) -> tuple[datetime, datetime]:
@@ -92,7 +94,7 @@ def generate(options: DemoOptions) -> DemoSummary:
         Counts of the generated rows.
     """
     start, end = _month_bounds(options.month)
-    for slug in ("aws_cur", "aws_focus", "azure_cost", "gcp_billing", "openai_usage", "litellm"):
+    for slug in ("aws_cur", "aws_focus", "azure_cost", "gcp_billing", "openai_usage", "litellm", "outcomes"):
         shutil.rmtree(options.landing / slug, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix="aicost-demo-") as tmp:
         con = duckdb.connect(str(Path(tmp) / "demo.duckdb"))
@@ -109,8 +111,11 @@ def generate(options: DemoOptions) -> DemoSummary:
         azure_lines = write_azure(con, options.landing, start, end, options.seed, options.text_formats)
         gcp_lines = write_gcp(con, options.landing, start, end, options.seed)
         focus_rows = write_aws_focus(options.landing, start, end, options.seed)
+        outcome_events = write_outcomes(con, options.landing, options.seed, options.text_formats)
         con.close()
-    return DemoSummary(n_calls, gateway, cur_lines, usage_results, cost_results, azure_lines, gcp_lines, focus_rows)
+    return DemoSummary(
+        n_calls, gateway, cur_lines, usage_results, cost_results, azure_lines, gcp_lines, focus_rows, outcome_events
+    )
 
 
 def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:

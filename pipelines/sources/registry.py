@@ -7,5 +7,8 @@ from pipelines.sources.base import Source
 from pipelines.sources.gcp_billing import SOURCE as GCP_BILLING
 from pipelines.sources.litellm import SOURCE as LITELLM
 from pipelines.sources.openai_usage import SOURCE as OPENAI_USAGE
+from pipelines.sources.outcomes import SOURCE as OUTCOMES
 
-SOURCES: dict[str, Source] = {s.slug: s for s in (AWS_CUR, AWS_FOCUS, AZURE_COST, GCP_BILLING, OPENAI_USAGE, LITELLM)}
+SOURCES: dict[str, Source] = {
+    s.slug: s for s in (AWS_CUR, AWS_FOCUS, AZURE_COST, GCP_BILLING, OPENAI_USAGE, LITELLM, OUTCOMES)
+}

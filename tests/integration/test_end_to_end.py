@@ -265,3 +265,19 @@ def test_aws_cost_categories_reach_the_focus_table(demo_run):
     )
     assert rows["111100002222"] == rows["222200003333"] == "AI Platform"
     assert rows["444400005555"] is None
+
+
+def test_business_outcomes_load_once_each_and_link_to_gateway_sessions(demo_run):
+    files = sorted(demo_run.landing.glob("outcomes/events/*.parquet"))
+    events = sum(pq.read_metadata(f).num_rows for f in files)
+
+    ((count, sessions, linked),) = _query(
+        demo_run.settings,
+        "SELECT count(*), count(session_id), "
+        "count(session_id) FILTER (WHERE session_id IN (SELECT session_id FROM fct_llm_requests)) "
+        "FROM stg_outcomes__events",
+    )
+
+    assert events > 0 and count == events
+    # every resolved ticket points at a session the gateway logged
+    assert sessions > 0 and linked == sessions
