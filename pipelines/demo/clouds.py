@@ -173,9 +173,7 @@ def write_azure(
         for column in ("effective_price", "cost"):
             body = body.replace(f"{{num}}({column})", num.format(column))
         fmt = "(FORMAT csv, HEADER, COMPRESSION gzip)" if as_text else "(FORMAT parquet)"
-        con.execute(
-            f"COPY (SELECT {body} FROM {table} ORDER BY day, meter_name, subscription_id) TO '{folder / name}' {fmt}"
-        )
+        con.execute(f"COPY (SELECT {body} FROM {table} ORDER BY ALL) TO '{folder / name}' {fmt}")
         count = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         manifest = {
             "manifestVersion": "2024-04-01",
