@@ -31,7 +31,8 @@ from pipelines.errors import BadFileError
 from pipelines.landing import Landing, LandingFile
 from pipelines.readers import csv_header
 from pipelines.sources.aws_cur.schema import LINE_ITEMS
-from pipelines.sources.base import ColumnMap, FileFormat, LoadPlan, PlannedFile
+from pipelines.sources.base import ColumnMap, LoadPlan, PlannedFile
+from pipelines.sources.files import tabular_format
 
 SLUG = "aws_cur"
 _PERIOD = re.compile(r"^(?P<export>.+)/(?P<kind>data|metadata)/BILLING_PERIOD=(?P<period>\d{4}-\d{2})/(?P<rest>.+)$")
@@ -78,14 +79,6 @@ def legacy_column_map(header: list[str]) -> ColumnMap:
 
 def _is_legacy_layout(header: list[str]) -> bool:
     return any("/" in column for column in header)
-
-
-def _format_of(name: str) -> FileFormat | None:
-    if name.endswith(".parquet"):
-        return "parquet"
-    if name.endswith((".csv.gz", ".csv")):
-        return "csv"
-    return None
 
 
 class AwsCurSource:
@@ -135,7 +128,7 @@ class AwsCurSource:
                 if file.name.endswith("Manifest.json"):
                     manifests[key].append(file)
                 continue
-            if _format_of(file.name) is None:
+            if tabular_format(file.name) is None:
                 plan.ignored.append((file, "not a CUR data file (.parquet, .csv.gz or .csv)"))
                 continue
             data[key].append(file)
@@ -180,7 +173,7 @@ class AwsCurSource:
         return plan
 
     def _planned(self, file: LandingFile, partition: str, delivery: str, period: str) -> PlannedFile:
-        file_format = _format_of(file.name) or "csv"
+        file_format = tabular_format(file.name) or "csv"
         column_map = None
         if self.legacy_layout and file_format == "csv" and delivery != "invalid-manifest":
             try:

@@ -28,6 +28,7 @@ from pipelines.landing import Landing, LandingFile
 from pipelines.readers import csv_header
 from pipelines.sources.azure_cost.schema import ACTUAL_COST_DETAILS, AMORTIZED_COST_DETAILS, FOCUS_COSTS, MCA_RENAMES
 from pipelines.sources.base import ColumnMap, FileFormat, LoadPlan, PlannedFile
+from pipelines.sources.files import tabular_format
 
 SLUG = "azure_cost"
 _LAYOUT = re.compile(r"^(?P<export>[^/]+)/(?P<start>\d{6})\d{2}-\d{8}/(?P<rest>.+)$")
@@ -36,14 +37,6 @@ _DATASETS: dict[str, RawTable] = {
     "AmortizedCost": AMORTIZED_COST_DETAILS,
     "FocusCost": FOCUS_COSTS,
 }
-
-
-def _format_of(name: str) -> FileFormat | None:
-    if name.endswith(".parquet"):
-        return "parquet"
-    if name.endswith((".csv", ".csv.gz")):
-        return "csv"
-    return None
 
 
 def dataset_from_name(export: str) -> str:
@@ -101,7 +94,7 @@ class AzureCostSource:
                 current
                 or "files-" + hashlib.sha256("\n".join(f"{f.key}:{f.size}" for f in files).encode()).hexdigest()[:16]
             )
-            data = [f for f in files if f.name != "manifest.json" and _format_of(f.name)]
+            data = [f for f in files if f.name != "manifest.json" and tabular_format(f.name)]
             plan.ignored += [
                 (f, "not a data file of the export") for f in files if f.name != "manifest.json" and f not in data
             ]
@@ -140,7 +133,7 @@ class AzureCostSource:
 
     @staticmethod
     def _planned(file: LandingFile, table: RawTable, partition: str, delivery: str, period: str) -> PlannedFile:
-        file_format = _format_of(file.name) or "csv"
+        file_format = tabular_format(file.name) or "csv"
         column_map = None
         if table is not FOCUS_COSTS and file.name != "manifest.json":
             columns = _columns_of(file, file_format)

@@ -1,0 +1,52 @@
+"""Shared planning for sources delivered as plain CSV / gzip CSV / Parquet files read by DuckDB."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from pipelines.contracts import RawTable
+from pipelines.landing import Landing
+from pipelines.sources.base import FileFormat, LoadPlan, PlannedFile
+
+
+def tabular_format(name: str) -> FileFormat | None:
+    """``parquet`` or ``csv`` (also gzip) by file name, else ``None``."""
+    if name.endswith(".parquet"):
+        return "parquet"
+    if name.endswith((".csv", ".csv.gz")):
+        return "csv"
+    return None
+
+
+class FilePerPartitionSource:
+    """A source whose every CSV, gzip CSV or Parquet file under ``<slug>/`` is its own partition.
+
+    A file rewritten with new contents replaces its previous version; other files under the slug are
+    recorded as skipped.
+
+    Args:
+        slug: Source slug.
+        table: The raw table every file loads into.
+        what: What the files are, for the skip reason ("a spend-logs export").
+    """
+
+    def __init__(self, slug: str, table: RawTable, what: str) -> None:
+        self.slug = slug
+        self.tables = (table,)
+        self._table = table
+        self._what = what
+
+    def plan(self, landing: Landing) -> LoadPlan:
+        """Plans every CSV and Parquet file under ``<slug>/``."""
+        plan = LoadPlan()
+        for file in landing.list_files(self.slug):
+            fmt = tabular_format(file.name)
+            if fmt is None:
+                plan.ignored.append((file, f"not {self._what} (.csv, .csv.gz or .parquet)"))
+                continue
+            plan.files.append(PlannedFile(file=file, table=self._table, format=fmt, partition=file.key))
+        return plan
+
+    def parse(self, planned: PlannedFile) -> pa.Table:
+        """These files are read by DuckDB directly; there is no Python parser."""
+        raise TypeError(f"{planned.file.key}: {self.slug} files are read by DuckDB, not parsed in Python")
