@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pyarrow as pa
 
 from pipelines.contracts import RawTable
-from pipelines.landing import Landing
+from pipelines.landing import Landing, LandingFile
 from pipelines.sources.base import FileFormat, LoadPlan, PlannedFile
 
 
@@ -16,6 +18,16 @@ def tabular_format(name: str) -> FileFormat | None:
     if name.endswith((".csv", ".csv.gz")):
         return "csv"
     return None
+
+
+def files_delivery_id(files: list[LandingFile]) -> str:
+    """Delivery id of files that arrived without a manifest or run folder: their keys and sizes.
+
+    Keys and sizes, not modification times: copying the same files again is the same delivery, while a
+    rewritten file (new checksum) still replaces its previous version through the loader.
+    """
+    digest = hashlib.sha256("\n".join(f"{f.key}:{f.size}" for f in sorted(files, key=lambda f: f.key)).encode())
+    return f"files-{digest.hexdigest()[:16]}"
 
 
 class FilePerPartitionSource:

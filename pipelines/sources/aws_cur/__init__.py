@@ -18,7 +18,6 @@ replaces the whole billing period.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import defaultdict
@@ -32,7 +31,7 @@ from pipelines.landing import Landing, LandingFile
 from pipelines.readers import csv_header
 from pipelines.sources.aws_cur.schema import LINE_ITEMS
 from pipelines.sources.base import ColumnMap, LoadPlan, PlannedFile
-from pipelines.sources.files import tabular_format
+from pipelines.sources.files import files_delivery_id, tabular_format
 
 SLUG = "aws_cur"
 _PERIOD = re.compile(r"^(?P<export>.+)/(?P<kind>data|metadata)/BILLING_PERIOD=(?P<period>\d{4}-\d{2})/(?P<rest>.+)$")
@@ -139,8 +138,7 @@ class AwsCurSource:
             partition = f"{export}/{period}"
             if not manifests.get(key):
                 # No manifest (files copied by hand): the files present make up the delivery.
-                digest = hashlib.sha256("\n".join(f"{f.key}:{f.size}" for f in files).encode()).hexdigest()
-                plan.files += [self._planned(f, partition, f"files-{digest[:16]}", period) for f in files]
+                plan.files += [self._planned(f, partition, files_delivery_id(files), period) for f in files]
                 continue
             manifest_file = max(manifests[key], key=lambda f: f.key)
             try:

@@ -13,7 +13,6 @@ comes from the export's name (``...amortized...``, ``...focus...``, otherwise ac
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import defaultdict
@@ -28,7 +27,7 @@ from pipelines.landing import Landing, LandingFile
 from pipelines.readers import csv_header
 from pipelines.sources.azure_cost.schema import ACTUAL_COST_DETAILS, AMORTIZED_COST_DETAILS, FOCUS_COSTS, MCA_RENAMES
 from pipelines.sources.base import ColumnMap, FileFormat, LoadPlan, PlannedFile
-from pipelines.sources.files import tabular_format
+from pipelines.sources.files import files_delivery_id, tabular_format
 
 SLUG = "azure_cost"
 _LAYOUT = re.compile(r"^(?P<export>[^/]+)/(?P<start>\d{6})\d{2}-\d{8}/(?P<rest>.+)$")
@@ -90,10 +89,7 @@ class AzureCostSource:
             files = by_run[current]
             manifest = manifests[current]
             dataset = dataset_from_name(export)
-            delivery = (
-                current
-                or "files-" + hashlib.sha256("\n".join(f"{f.key}:{f.size}" for f in files).encode()).hexdigest()[:16]
-            )
+            delivery = current or files_delivery_id(files)
             data = [f for f in files if f.name != "manifest.json" and tabular_format(f.name)]
             plan.ignored += [
                 (f, "not a data file of the export") for f in files if f.name != "manifest.json" and f not in data

@@ -15,7 +15,6 @@ Parquet with the same nesting; both are parsed in Python so that every amount is
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import re
 from collections import defaultdict
@@ -31,6 +30,7 @@ from pipelines.errors import BadFileError
 from pipelines.landing import Landing, LandingFile
 from pipelines.readers import contract_arrow_schema
 from pipelines.sources.base import LoadPlan, PlannedFile
+from pipelines.sources.files import files_delivery_id
 from pipelines.sources.gcp_billing.schema import COST_LINES, JSON_FIELDS, SCALAR_FIELDS
 
 SLUG = "gcp_billing"
@@ -71,10 +71,7 @@ class GcpBillingSource:
                 if run != current:
                     plan.ignored += [(f, f"superseded by run {current} of invoice month {month}") for f in files]
             files = runs[current]
-            delivery = (
-                current
-                or "files-" + hashlib.sha256("\n".join(f"{f.key}:{f.size}" for f in files).encode()).hexdigest()[:16]
-            )
+            delivery = current or files_delivery_id(files)
             plan.files += [
                 PlannedFile(
                     file=f,

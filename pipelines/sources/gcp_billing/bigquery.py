@@ -1,7 +1,7 @@
 """Pulls a GCP billing export table from BigQuery into a local landing folder, a whole invoice month at a time.
 
 GCP writes rows late and restates them, so an invoice month is reloaded whole whenever any of its rows has an
-``export_time`` after the newest one already pulled. Each pull of a month is written as one JSON-lines run
+``export_time`` after the newest one already pulled (the watermark: only months with newer rows are asked for). Each pull of a month is written as one JSON-lines run
 folder named by that month's newest ``export_time``; the loader treats the newest run of a month as its
 delivery, so a restated month replaces the earlier pull and re-running without changes is a no-op.
 
@@ -16,7 +16,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -33,7 +33,7 @@ class PullResult:
     Attributes:
         months_written: Invoice months (``YYYYMM``) written anew.
         rows_written: Rows written.
-        months_unchanged: Months with nothing exported since the last pull.
+        months_unchanged: Months returned by BigQuery whose newest export was already pulled.
     """
 
     months_written: list[str]
@@ -57,6 +57,14 @@ def _client(project: str, endpoint_url: str):
 def _run_name(export_time: datetime) -> str:
     """A folder name that sorts with time: 20261102T020000123456Z."""
     return export_time.strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def _watermark(base: Path) -> datetime:
+    """The newest export time already pulled from the table (the epoch before the first pull)."""
+    runs = [run for month_dir in base.glob("invoice_month=*") for run in _pulled_runs(month_dir)]
+    if not runs:
+        return datetime(1970, 1, 1, tzinfo=UTC)
+    return datetime.strptime(max(runs), "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
 
 
 def _pulled_runs(month_dir: Path) -> list[str]:
@@ -108,8 +116,15 @@ def pull_billing_export(
         raise ValueError(f"gcp_billing_table {table!r} is not project.dataset.table")
     client = _client(project or table.split(".", 1)[0], endpoint_url)
     base = target / "gcp_billing" / "bigquery" / table
+    # Incremental by export_time: only months with rows exported after the newest pull are read again
+    # (the scan touches the export_time column, not the rows); with a month filter, look at every month.
+    since = datetime(1970, 1, 1, tzinfo=UTC) if months else _watermark(base)
     newest = client.query(
-        f"SELECT invoice.month AS month, MAX(export_time) AS newest FROM `{table}` GROUP BY invoice.month"
+        f"SELECT invoice.month AS month, MAX(export_time) AS newest FROM `{table}` "
+        "WHERE export_time > @since GROUP BY invoice.month",
+        job_config=bigquery.QueryJobConfig(
+            query_parameters=[bigquery.ScalarQueryParameter("since", "TIMESTAMP", since)]
+        ),
     ).result()
     written, rows_written, unchanged = [], 0, 0
     for row in sorted(newest, key=lambda r: r["month"]):
