@@ -71,7 +71,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"  {summary.calls:,} model calls -> {summary.gateway_requests:,} gateway requests, "
         f"{summary.cur_lines:,} CUR lines, {summary.aws_focus_rows:,} AWS FOCUS rows, {summary.azure_lines:,} Azure "
         f"cost rows, {summary.gcp_lines:,} GCP billing rows, {summary.openai_usage_results:,} OpenAI usage and "
-        f"{summary.openai_cost_results:,} cost results, {summary.outcome_events:,} business outcomes"
+        f"{summary.openai_cost_results:,} cost results, {summary.anthropic_cost_results:,} Anthropic cost results, "
+        f"{summary.otel_spans:,} traced calls (OTel), {summary.outcome_events:,} business outcomes"
     )
     if args.generate_only:
         return EXIT_OK
@@ -85,7 +86,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "\nWhere the results are:\n"
         f"  warehouse (DuckDB):   {settings.warehouse}\n"
         f"  FOCUS table:          main.focus_cost_and_usage\n"
-        f"  marts:                main.fct_llm_requests, main.rpt_showback_daily, main.rpt_chargeback_monthly\n"
+        f"  marts:                main.fct_llm_requests, main.fct_llm_usage_daily, main.rpt_unpriced_usage,\n                        main.rpt_showback_daily, main.rpt_chargeback_monthly\n"
         f"  chargeback CSV:       {export.path} ({export.rows} rows, "
         + ", ".join(f"{c} {t:,.2f}" for c, t in sorted(export.rounded_totals.items()))
         + ")\n"

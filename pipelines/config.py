@@ -22,6 +22,7 @@ _ENV = {
     "duckdb_memory_limit": "AICOST_DUCKDB_MEMORY_LIMIT",
     "duckdb_threads": "AICOST_DUCKDB_THREADS",
     "openai_organization_id": "AICOST_OPENAI_ORGANIZATION_ID",
+    "anthropic_organization_id": "AICOST_ANTHROPIC_ORGANIZATION_ID",
     "reporting_currency": "AICOST_REPORTING_CURRENCY",
     "s3_endpoint_url": "AICOST_S3_ENDPOINT_URL",
     "download_dir": "AICOST_DOWNLOAD_DIR",
@@ -43,6 +44,7 @@ class Settings:
         duckdb_threads: DuckDB worker threads; 0 means DuckDB's default (all cores).
         openai_organization_id: OpenAI organization the usage and costs exports belong to (the exports
             themselves do not say); it is the FOCUS BillingAccountId of OpenAI charges.
+        anthropic_organization_id: The same for the Anthropic usage and cost reports.
         reporting_currency: ISO currency the x_Reporting* FOCUS columns convert to (dated FX seed).
         s3_endpoint_url: Endpoint of an S3-compatible store (MinIO, R2, a local test server) for
             ``s3://`` landing locations; empty means AWS itself. Credentials come from boto3's chain.
@@ -61,6 +63,7 @@ class Settings:
     duckdb_memory_limit: str = "3GB"
     duckdb_threads: int = 0
     openai_organization_id: str = "org-demo"
+    anthropic_organization_id: str = "anthropic-org-demo"
     reporting_currency: str = "USD"
     s3_endpoint_url: str = ""
     download_dir: Path | None = None
@@ -135,4 +138,8 @@ class Settings:
 
     def dbt_vars(self) -> dict[str, str]:
         """Dbt vars that come from settings."""
-        return {"openai_organization_id": self.openai_organization_id, "reporting_currency": self.reporting_currency}
+        return {
+            "openai_organization_id": self.openai_organization_id,
+            "anthropic_organization_id": self.anthropic_organization_id,
+            "reporting_currency": self.reporting_currency,
+        }

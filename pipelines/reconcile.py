@@ -68,11 +68,27 @@ _SOURCE_TOTALS = {
                sum(cost) + sum(credits_amount)
         FROM raw_gcp_billing.cost_lines GROUP BY ALL
     """,
+    # API pages: a bucket pulled twice counts once, from its newest page (load time, then file name).
     "openai_usage": """
         SELECT ?, strftime(bucket_start_time, '%Y-%m'), upper(amount_currency), sum(amount_value)
-        FROM raw_openai_usage.costs GROUP BY ALL
+        FROM raw_openai_usage.costs AS c
+        WHERE (_loaded_at, _source_file) = (
+            SELECT max((n._loaded_at, n._source_file)) FROM raw_openai_usage.costs AS n
+            WHERE n.bucket_start_time = c.bucket_start_time)
+        GROUP BY ALL
+    """,
+    # Anthropic reports cents.
+    "anthropic_usage": """
+        SELECT ?, strftime(bucket_starting_at, '%Y-%m'), upper(currency), sum(amount_cents) * 0.01
+        FROM raw_anthropic_usage.cost_report AS c
+        WHERE (_loaded_at, _source_file) = (
+            SELECT max((n._loaded_at, n._source_file)) FROM raw_anthropic_usage.cost_report AS n
+            WHERE n.bucket_starting_at = c.bucket_starting_at)
+        GROUP BY ALL
     """,
 }
+# Reports that do not name their billing account: the setting that does.
+_ACCOUNT_SETTING = {"openai_usage": "openai_organization_id", "anthropic_usage": "anthropic_organization_id"}
 
 
 @dataclass(frozen=True)
@@ -116,7 +132,7 @@ def conservation_report(con: duckdb.DuckDBPyConnection, settings: Settings) -> l
         tables = [t.split(".") for t in re.findall(r"FROM (raw_\w+\.\w+)", sql)]
         if not all(_table_exists(con, schema, table) for schema, table in tables):
             continue
-        params = [settings.openai_organization_id] if "?" in sql else []
+        params = [getattr(settings, _ACCOUNT_SETTING[source])] if source in _ACCOUNT_SETTING else []
         for account, period, currency, cost in con.execute(sql, params).fetchall():
             totals.setdefault((source, account, period, currency), [Decimal(0), Decimal(0)])[0] += cost
     if _table_exists(con, "main", "focus_cost_and_usage"):

@@ -41,8 +41,17 @@ def render_summary(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
     lines.append("Effective (amortised) cost by team:")
     for team, currency, total in by_team:
         lines.append(f"  {team:<24} {currency} {_money(total):>14}")
-    requests = con.execute("SELECT count(*), sum(gateway_cost) FROM main.fct_llm_requests").fetchone()
-    lines.append(f"Gateway requests: {requests[0]:,} (gateway estimate {_money(requests[1] or Decimal(0))} USD)")
+    requests = con.execute(
+        "SELECT count(*) FILTER (WHERE request_source = 'litellm'), count(*) FILTER (WHERE request_source <> 'litellm'), "
+        "sum(gateway_cost), sum(list_cost) FROM main.fct_llm_requests"
+    ).fetchone()
+    lines.append(
+        f"LLM requests: {requests[0]:,} via the gateway + {requests[1]:,} seen only by OpenTelemetry "
+        f"(gateway estimate {_money(requests[2] or Decimal(0))} USD, list price {_money(requests[3] or Decimal(0))} USD)"
+    )
+    unpriced = con.execute("SELECT count(*), coalesce(sum(total_tokens), 0) FROM main.rpt_unpriced_usage").fetchone()
+    if unpriced[0]:
+        lines.append(f"Unpriced usage: {unpriced[0]} group(s), {unpriced[1]:,} tokens (see main.rpt_unpriced_usage)")
     report = conservation_report(con, settings)
     broken = [r for r in report if r.difference != 0]
     lines.append(

@@ -54,3 +54,20 @@
             )) as json)
     end
 {%- endmacro %}
+
+{#- One row per day from start_date (inclusive) to end_date (exclusive), column price_date-like `day`. -#}
+{% macro day_spine(start_date, end_date) -%}
+    {{ return(adapter.dispatch('day_spine', 'aicost')(start_date, end_date)) }}
+{%- endmacro %}
+{% macro default__day_spine(start_date, end_date) -%}
+    select cast(range as date) as day
+    from range(date '{{ start_date }}', date '{{ end_date }}', interval 1 day)
+{%- endmacro %}
+{% macro bigquery__day_spine(start_date, end_date) -%}
+    select day from unnest(generate_date_array(date '{{ start_date }}', date_sub(date '{{ end_date }}', interval 1 day))) as day
+{%- endmacro %}
+
+{#- Tokens x a price per million tokens, exactly (a division would go through a double in DuckDB). -#}
+{% macro cost_of_tokens(tokens, usd_per_mtok) -%}
+    cast({{ tokens }} * {{ usd_per_mtok }} * 0.000001 as {{ money_type() }})
+{%- endmacro %}

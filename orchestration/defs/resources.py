@@ -25,6 +25,7 @@ class WarehouseResource(dg.ConfigurableResource):
     duckdb_memory_limit: str
     duckdb_threads: int
     openai_organization_id: str
+    anthropic_organization_id: str
     reporting_currency: str
     s3_endpoint_url: str
     download_dir: str

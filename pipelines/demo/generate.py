@@ -34,6 +34,7 @@ from pipelines.demo.org import (
     WORKLOADS,
 )
 from pipelines.demo.outcomes import write_outcomes
+from pipelines.demo.providers import write_anthropic, write_otel
 
 CALLS_PER_SCALE = 100_000
 OTHER_CUR_LINES_PER_SCALE = 15_000
@@ -74,6 +75,8 @@ class DemoSummary:
     gcp_lines: int = 0
     aws_focus_rows: int = 0
     outcome_events: int = 0
+    anthropic_cost_results: int = 0
+    otel_spans: int = 0
 
 
 def _month_bounds(month: str) -> tuple[datetime, datetime]:
@@ -94,7 +97,17 @@ def generate(options: DemoOptions) -> DemoSummary:
         Counts of the generated rows.
     """
     start, end = _month_bounds(options.month)
-    for slug in ("aws_cur", "aws_focus", "azure_cost", "gcp_billing", "openai_usage", "litellm", "outcomes"):
+    for slug in (
+        "aws_cur",
+        "aws_focus",
+        "azure_cost",
+        "gcp_billing",
+        "openai_usage",
+        "anthropic_usage",
+        "litellm",
+        "otel_genai",
+        "outcomes",
+    ):
         shutil.rmtree(options.landing / slug, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix="aicost-demo-") as tmp:
         con = duckdb.connect(str(Path(tmp) / "demo.duckdb"))
@@ -112,9 +125,21 @@ def generate(options: DemoOptions) -> DemoSummary:
         gcp_lines = write_gcp(con, options.landing, start, end, options.seed)
         focus_rows = write_aws_focus(options.landing, start, end, options.seed)
         outcome_events = write_outcomes(con, options.landing, options.seed, options.text_formats)
+        anthropic_costs = write_anthropic(con, options.landing, options.month, start, end)
+        otel_spans = write_otel(con, options.landing, options.seed)
         con.close()
     return DemoSummary(
-        n_calls, gateway, cur_lines, usage_results, cost_results, azure_lines, gcp_lines, focus_rows, outcome_events
+        n_calls,
+        gateway,
+        cur_lines,
+        usage_results,
+        cost_results,
+        azure_lines,
+        gcp_lines,
+        focus_rows,
+        outcome_events,
+        anthropic_costs,
+        otel_spans,
     )
 
 
@@ -131,6 +156,8 @@ def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:
                 "price_output": m.output,
                 "price_cache_read": m.cache_read,
                 "price_cache_write": m.cache_write,
+                "price_cache_write_1h": m.cache_write_1h,
+                "endpoint": m.endpoint,
             }
             for m in MODELS
         ]
@@ -154,6 +181,8 @@ def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:
                 "account_id": w.account,
                 "principal": w.principal,
                 "cross_region": w.cross_region,
+                "cache_write_1h": w.cache_write_1h,
+                "otel_share": w.otel_share,
             }
             for i, w in enumerate(WORKLOADS)
         ]
@@ -164,13 +193,16 @@ def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:
         "CREATE TABLE models AS SELECT * REPLACE (CAST(price_input AS DECIMAL(38, 12)) AS price_input, "
         "CAST(price_output AS DECIMAL(38, 12)) AS price_output, "
         "CAST(price_cache_read AS DECIMAL(38, 12)) AS price_cache_read, "
-        "CAST(price_cache_write AS DECIMAL(38, 12)) AS price_cache_write) FROM _models"
+        "CAST(price_cache_write AS DECIMAL(38, 12)) AS price_cache_write, "
+        "CAST(price_cache_write_1h AS DECIMAL(38, 12)) AS price_cache_write_1h) FROM _models"
     )
     con.execute(
         """
         CREATE TABLE workloads AS
         SELECT w.*, m.provider, m.litellm_model, m.billing_name, m.product_code,
-               m.price_input, m.price_output, m.price_cache_read, m.price_cache_write,
+               m.price_input, m.price_output, m.price_cache_read,
+               CASE WHEN w.cache_write_1h THEN m.price_cache_write_1h ELSE m.price_cache_write END AS price_cache_write,
+               m.endpoint,
                sum(w.weight) OVER (ORDER BY w.workload_id) - w.weight AS cum_lo,
                sum(w.weight) OVER (ORDER BY w.workload_id) AS cum_hi,
                -- the gateway's (hashed) virtual key and team of each application
@@ -198,7 +230,9 @@ def _calls(con: duckdb.DuckDBPyConnection, seed: int, n: int, start: datetime, e
         ), picked AS (
             SELECT b.call_id, w.*,
                    greatest(1, round(w.avg_input * (0.25 + 1.5 * u(b.call_id, 3))))::BIGINT AS input_total,
-                   greatest(1, round(w.avg_output * (0.25 + 1.5 * u(b.call_id, 4))))::BIGINT AS output_tokens,
+                   CASE WHEN w.endpoint = 'embeddings' THEN 0
+                        ELSE greatest(1, round(w.avg_output * (0.25 + 1.5 * u(b.call_id, 4)))) END::BIGINT AS output_tokens,
+                   u(b.call_id, 14) < w.otel_share AS is_traced,
                    u(b.call_id, 5) AS u_cache_read, u(b.call_id, 6) AS u_cache_write,
                    u(b.call_id, 7) < w.batch_share AS is_batch,
                    u(b.call_id, 8) AS u_gateway, u(b.call_id, 9) AS u_hit, u(b.call_id, 10) AS u_fail,
@@ -248,7 +282,7 @@ def _write_litellm(con: duckdb.DuckDBPyConnection, options: DemoOptions, start: 
         CREATE TABLE spend_logs AS
         SELECT
             'chatcmpl-' || printf('%016x', hash({int(options.seed)}, call_id, 99)) AS request_id,
-            'acompletion' AS call_type,
+            CASE endpoint WHEN 'embeddings' THEN 'aembedding' ELSE 'acompletion' END AS call_type,
             litellm_api_key AS api_key,
             CASE WHEN is_gateway_cache_hit OR is_failed THEN 0 ELSE list_cost END AS spend,
             CASE WHEN is_failed THEN 0 ELSE input_total + output_tokens END AS total_tokens,
@@ -324,10 +358,11 @@ def _write_openai(
 ) -> tuple[int, int]:
     usage_rows = con.execute(
         """
-        SELECT date_trunc('day', started_at) AS day, workload_key AS project_id, openai_api_key_id,
+        SELECT CASE endpoint WHEN 'embeddings' THEN 'embeddings' ELSE 'completions' END AS usage_endpoint,
+               date_trunc('day', started_at) AS day, workload_key AS project_id, openai_api_key_id,
                model_id, is_batch, sum(input_total), sum(output_tokens), sum(cache_read_tokens), count(*)
         FROM billed_calls WHERE provider = 'openai'
-        GROUP BY ALL ORDER BY day, project_id, openai_api_key_id, model_id, is_batch
+        GROUP BY ALL ORDER BY usage_endpoint, day, project_id, openai_api_key_id, model_id, is_batch
         """
     ).fetchall()
     cost_rows = con.execute(
@@ -351,25 +386,24 @@ def _write_openai(
         """
     ).fetchall()
     days = [start + timedelta(days=i) for i in range((end - start).days)]
-    usage_by_day: dict[datetime, list[dict]] = {d: [] for d in days}
-    for day, project, key, model, batch, inp, out, cached, n in usage_rows:
-        usage_by_day[day].append(
-            {
-                "object": "organization.usage.completions.result",
-                "input_tokens": int(inp),
-                "output_tokens": int(out),
-                "input_cached_tokens": int(cached),
-                "input_audio_tokens": 0,
-                "output_audio_tokens": 0,
-                "num_model_requests": int(n),
-                "project_id": project,
-                "user_id": None,
-                "api_key_id": key,
-                "model": model,
-                "batch": bool(batch),
-                "service_tier": "default",
-            }
-        )
+    usage_by_day: dict[str, dict[datetime, list[dict]]] = {}
+    for endpoint, day, project, key, model, batch, inp, out, cached, n in usage_rows:
+        result: dict[str, object] = {
+            "object": f"organization.usage.{endpoint}.result",
+            "input_tokens": int(inp),
+            "num_model_requests": int(n),
+            "project_id": project,
+            "user_id": None,
+            "api_key_id": key,
+            "model": model,
+            "batch": bool(batch),
+            "service_tier": "default",
+        }
+        if endpoint == "completions":
+            result.update(
+                output_tokens=int(out), input_cached_tokens=int(cached), input_audio_tokens=0, output_audio_tokens=0
+            )
+        usage_by_day.setdefault(endpoint, {d: [] for d in days})[day].append(result)
     costs_by_day: dict[datetime, list[dict]] = {d: [] for d in days}
     for day, project, line_item, quantity, amount in cost_rows:
         costs_by_day[day].append(
@@ -383,7 +417,8 @@ def _write_openai(
                 "quantity": float(quantity),
             }
         )
-    _write_pages(options.landing / "openai_usage" / "usage" / "completions" / options.month, usage_by_day)
+    for endpoint, by_day in usage_by_day.items():
+        _write_pages(options.landing / "openai_usage" / "usage" / endpoint / options.month, by_day)
     _write_pages(options.landing / "openai_usage" / "costs" / options.month, costs_by_day)
     return len(usage_rows), len(cost_rows)
 

@@ -23,7 +23,7 @@ class Model:
     """A model as each system names it, and its list price per million tokens (USD)."""
 
     model_id: str
-    provider: str  # openai | bedrock | azure | vertex
+    provider: str  # openai | anthropic | bedrock | azure | vertex
     litellm_model: str
     billing_name: str | None  # Bedrock usage-type model segment, Azure meter model, Vertex SKU model
     product_code: str | None  # AmazonBedrock | AmazonBedrockService
@@ -31,6 +31,8 @@ class Model:
     output: Decimal
     cache_read: Decimal
     cache_write: Decimal
+    cache_write_1h: Decimal = Decimal(0)  # Anthropic's 1-hour cache writes
+    endpoint: str = "chat"  # chat | embeddings (no output tokens)
 
 
 def _d(x: str) -> Decimal:
@@ -150,6 +152,43 @@ MODELS += (
         _d("0.125"),
         _d("0"),
     ),
+    # Direct Anthropic API (Admin API usage and cost reports) and an OpenAI embedding model.
+    Model(
+        "claude-sonnet-4-5-20250929",
+        "anthropic",
+        "anthropic/claude-sonnet-4-5",
+        "Claude Sonnet 4.5",
+        None,
+        _d("3.00"),
+        _d("15.00"),
+        _d("0.30"),
+        _d("3.75"),
+        cache_write_1h=_d("6.00"),
+    ),
+    Model(
+        "claude-haiku-4-5-20251001",
+        "anthropic",
+        "anthropic/claude-haiku-4-5",
+        "Claude Haiku 4.5",
+        None,
+        _d("1.00"),
+        _d("5.00"),
+        _d("0.10"),
+        _d("1.25"),
+        cache_write_1h=_d("2.00"),
+    ),
+    Model(
+        "text-embedding-3-small",
+        "openai",
+        "text-embedding-3-small",
+        None,
+        None,
+        _d("0.02"),
+        _d("0"),
+        _d("0"),
+        _d("0"),
+        endpoint="embeddings",
+    ),
 )
 MODEL_BY_ID = {m.model_id: m for m in MODELS}
 
@@ -182,6 +221,9 @@ class Workload:
         account: AWS account (Bedrock workloads).
         principal: IAM principal calling Bedrock.
         cross_region: Usage-type suffix for cross-region inference profiles.
+        cache_write_1h: Whether its prompt-cache writes use the 1-hour cache (Anthropic) instead of 5 minutes.
+        otel_share: Fraction of its calls the application traces with OpenTelemetry GenAI spans (whether or
+            not they also go through the gateway).
     """
 
     team: str | None
@@ -199,6 +241,8 @@ class Workload:
     account: str | None = None
     principal: str | None = None
     cross_region: str = ""
+    cache_write_1h: bool = False
+    otel_share: float = 0.0
 
 
 WORKLOADS: tuple[Workload, ...] = (
@@ -217,6 +261,7 @@ WORKLOADS: tuple[Workload, ...] = (
         account="111100002222",
         principal="arn:aws:iam::111100002222:role/support-assistant",
         cross_region="-cross-region-global",
+        otel_share=0.1,
     ),
     Workload(
         "support",
@@ -359,6 +404,39 @@ WORKLOADS: tuple[Workload, ...] = (
     Workload(
         "data-science", "doc-extraction", "prod", "gemini-2.5-pro", 3, 1.0, 5000, 600, "ds-batch", batch_share=0.5
     ),
+    # Direct Anthropic API: a sales copilot through the gateway (traced too) and an agent runtime that only
+    # OpenTelemetry sees; an embedding workload for semantic search.
+    Workload(
+        "growth",
+        "sales-copilot",
+        "prod",
+        "claude-sonnet-4-5-20250929",
+        5,
+        0.8,
+        2500,
+        500,
+        "wrkspc_sales",
+        cache_read_share=0.4,
+        cache_write_share=0.05,
+        cache_write_1h=True,
+        otel_share=0.3,
+    ),
+    Workload(
+        "platform",
+        "agent-runtime",
+        "prod",
+        "claude-haiku-4-5-20251001",
+        3,
+        0.0,
+        1500,
+        300,
+        "wrkspc_agents",
+        batch_share=0.2,
+        cache_read_share=0.3,
+        cache_write_share=0.05,
+        otel_share=1.0,
+    ),
+    Workload("search", "semantic-search", "prod", "text-embedding-3-small", 8, 0.9, 400, 0, "proj_search"),
     # Shadow AI: a forgotten hackathon project and a sandbox account nobody mapped.
     Workload(None, None, "dev", "gpt-4o-2024-08-06", 2, 0.0, 2500, 600, "proj_hackathon_2025"),
     Workload(

@@ -8,7 +8,7 @@ VALID = FIXTURES / "openai_usage" / "valid"
 INVALID = FIXTURES / "openai_usage" / "invalid"
 
 
-def test_usage_page_loads_one_row_per_result_and_keeps_unknown_fields_out(con, landing):
+def test_usage_page_loads_one_row_per_result(con, landing):
     place(landing, "openai_usage/usage/completions/2025-10/page-0001.json", VALID / "usage_completions_page.json")
 
     result = load(con, "openai_usage", landing)
@@ -23,6 +23,45 @@ def test_usage_page_loads_one_row_per_result_and_keeps_unknown_fields_out(con, l
         ("proj_docs", "gpt-4o-2024-08-06", True, 4000, None, 100, 2, "2025-10-01", 2),
     ]
     assert scalar(con, "SELECT billing_period FROM raw._loads") == "2025-10"
+
+
+ENDPOINT_QUANTITIES = {
+    "embeddings": ("text-embedding-3-small", "input_tokens", 120000),
+    "moderations": ("omni-moderation-latest", "input_tokens", 5000),
+    "images": ("gpt-image-1", "images", 12),
+    "audio_speeches": ("tts-1", "characters", 45000),
+    "audio_transcriptions": ("whisper-1", "seconds", 3600),
+    "vector_stores": (None, "usage_bytes", 1073741824),
+    "code_interpreter_sessions": (None, "num_sessions", 7),
+    "file_search_calls": (None, "num_requests", 40),
+    "web_search_calls": ("gpt-4.1-mini-2025-04-14", "num_requests", 15),
+}
+
+
+@pytest.mark.parametrize("endpoint", sorted(ENDPOINT_QUANTITIES))
+def test_every_usage_endpoint_loads_its_quantity(con, landing, endpoint):
+    place(landing, f"openai_usage/usage/{endpoint}/2025-10/page-0001.json", VALID / f"usage_{endpoint}_page.json")
+
+    result = load(con, "openai_usage", landing)
+
+    model, quantity, expected = ENDPOINT_QUANTITIES[endpoint]
+    assert (result.files_loaded, result.rows_loaded, result.quarantined) == (1, 1, [])
+    assert con.execute(f"SELECT endpoint, model, {quantity} FROM raw_openai_usage.other_usage").fetchall() == [
+        (endpoint, model, expected)
+    ]
+
+
+def test_a_field_of_another_endpoint_is_refused(con, landing):
+    # vector_stores measures bytes: a token count there is not something this contract understands
+    page = (VALID / "usage_vector_stores_page.json").read_text().replace('"usage_bytes"', '"input_tokens"')
+    (landing / "openai_usage/usage/vector_stores").mkdir(parents=True)
+    (landing / "openai_usage/usage/vector_stores/p.json").write_text(page)
+
+    result = load(con, "openai_usage", landing)
+
+    assert result.quarantined == [
+        "openai_usage/usage/vector_stores/p.json, column data[0].results[0]: unknown field(s) input_tokens"
+    ]
 
 
 def test_costs_amounts_are_parsed_as_exact_decimals(con, landing):
@@ -55,6 +94,11 @@ def test_costs_amounts_are_parsed_as_exact_decimals(con, landing):
         pytest.param("usage_truncated_page.json", "invalid JSON:", id="truncated-page"),
         pytest.param("usage_not_utf8.json", "not UTF-8", id="non-utf8-byte"),
         pytest.param("usage_error_body.json", "not an API page", id="error-body-instead-of-page"),
+        pytest.param(
+            "usage_unknown_field.json",
+            "column data[0].results[0]: unknown field(s) a_field_added_later",
+            id="bucket-with-unknown-field",
+        ),
     ],
 )
 def test_malformed_usage_page_is_quarantined_and_others_still_load(con, landing, fixture, expected):

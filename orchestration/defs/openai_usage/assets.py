@@ -3,4 +3,4 @@
 from orchestration.defs.loading import build_load_assets
 from pipelines.sources.openai_usage import SOURCE
 
-openai_usage_load = build_load_assets(SOURCE, "OpenAI Admin API usage (completions) and costs buckets.")
+openai_usage_load = build_load_assets(SOURCE, "OpenAI Admin API usage buckets of every endpoint, and costs buckets.")

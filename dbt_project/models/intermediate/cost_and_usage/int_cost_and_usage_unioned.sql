@@ -72,7 +72,8 @@
     '_source_row'
 ] -%}
 {%- set billing_sources = [
-    'aws_cur', 'azure_cost', 'gcp_billing', 'gcp_billing_credits', 'openai_costs', 'aws_focus_export', 'azure_focus_export'
+    'aws_cur', 'azure_cost', 'gcp_billing', 'gcp_billing_credits', 'openai_costs',
+    'anthropic_costs', 'aws_focus_export', 'azure_focus_export'
 ] -%}
 
 with
@@ -456,6 +457,86 @@ openai_costs as (
         _source_file,
         _source_row
     from {{ ref('int_openai_usage__costs_classified') }}
+),
+
+-- Anthropic's cost report: amounts were in cents (staging made them dollars); no quantities are reported.
+anthropic_costs as (
+    select
+        'anthropic_usage' as source,
+        'cost_report' as source_dataset,
+        md5(_source_file || ':' || cast(_source_row as varchar)) as charge_id,
+        '{{ var("anthropic_organization_id") }}' as billing_account_id,
+        'Anthropic organization' as billing_account_name,
+        coalesce(workspace_id, 'default') as sub_account_id,
+        coalesce(workspace_id, 'Default workspace') as sub_account_name,
+        cast(null as varchar) as invoice_id,
+        'Anthropic' as invoice_issuer_name,
+        'Anthropic, PBC' as invoicing_entity,
+        'Anthropic' as provider_name,
+        'Anthropic' as host_provider_name,
+        'Anthropic' as publisher_name,
+        'Claude API' as service_name,
+        'AI and Machine Learning' as service_category,
+        'Generative AI' as service_subcategory,
+        'Usage' as charge_category,
+        cast(null as varchar) as charge_class,
+        'Usage-Based' as charge_frequency,
+        coalesce(description, 'Claude API usage') as charge_description,
+        cast(null as varchar) as resource_id,
+        inference_geo as region_id,
+        cast(null as varchar) as availability_zone,
+        description as sku_id,
+        coalesce(report_token_type, cost_type) as sku_meter,
+        case
+            when model_id is not null
+                then json_object(
+                    'x_ModelId', model_id, 'x_TokenType', token_type, 'x_CacheTtl', cache_ttl,
+                    'x_ContextWindow', context_window
+                )
+        end as sku_price_details,
+        case when token_count is not null then 'Tokens' end as pricing_unit,
+        cast(token_count as {{ money_type() }}) as pricing_quantity,
+        case when token_count is not null then 'Tokens' end as consumed_unit,
+        cast(token_count as {{ money_type() }}) as consumed_quantity,
+        currency_code as billing_currency,
+        amount as billed_cost,
+        amount as effective_cost,
+        amount as list_cost,
+        amount as contracted_cost,
+        cast(null as {{ money_type() }}) as list_unit_price,
+        cast(null as {{ money_type() }}) as contracted_unit_price,
+        'Standard' as pricing_category,
+        cast(null as varchar) as commitment_discount_id,
+        cast(null as varchar) as commitment_discount_category,
+        cast(null as varchar) as commitment_discount_type,
+        cast(null as varchar) as commitment_discount_status,
+        cast(null as {{ money_type() }}) as commitment_discount_quantity,
+        cast(null as varchar) as commitment_discount_unit,
+        cast(null as {{ money_type() }}) as commitment_unused_quantity,
+        {{ month_start('bucket_start_at') }} as billing_period_start,
+        {{ month_start('bucket_start_at') }} + interval 1 month as billing_period_end,
+        bucket_start_at as charge_period_start,
+        bucket_end_at as charge_period_end,
+        cast(null as json) as tags,
+        cast(null as json) as cost_category,
+        model_id,
+        token_type,
+        cast(token_count as {{ money_type() }}) as token_count,
+        service_tier,
+        -- Anthropic's inference_geo is global or a geography (us): the latter keeps data in a zone.
+        case when inference_geo = 'global' then 'global' when inference_geo is not null then 'data_zone' end
+            as inference_region_scope,
+        cast(null as varchar) as instance_type,
+        cast(null as integer) as gpu_count,
+        cast(null as varchar) as tag_team,
+        cast(null as varchar) as tag_application,
+        cast(null as varchar) as tag_environment,
+        'anthropic_workspace' as account_key_type,
+        coalesce(workspace_id, 'default') as account_key,
+        cast(null as varchar) as iam_principal,
+        _source_file,
+        _source_row
+    from {{ ref('int_anthropic_usage__costs_classified') }}
 ),
 
 -- Providers' own FOCUS exports, where the native bill of the same account and period is not loaded.

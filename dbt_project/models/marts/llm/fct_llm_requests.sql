@@ -1,17 +1,31 @@
 {#-
-    One row per gateway request with disjoint token types (from int_llm_requests_tokenised), attributed to
-    team, application and cost centre through the mapping seeds, with the canonical model.
+    One row per LLM request, from the gateway (LiteLLM) or OpenTelemetry spans (deduplicated upstream),
+    attributed to team, application and cost centre through the mapping seeds, with the canonical model
+    and a list cost from the price catalogue.
 
-    A view: the heavy work is materialised incrementally upstream, and the joins here are with small seeds,
-    so a mapping change applies at once with nothing to rebuild. The seeds' uniqueness tests guarantee the
-    joins never duplicate a request.
+    A view: the heavy work is materialised incrementally upstream, and the joins here are with small seeds
+    and the daily price table, so a mapping or price change applies at once with nothing to rebuild.
+    The seeds' uniqueness tests guarantee the joins never duplicate a request.
+    Gateway cache writes carry no duration: they are rated at the 5-minute cache-write price.
 -#}
 {{ config(materialized='view') }}
+
+{%- set token_prices = {
+    'input_tokens': 'input',
+    'cache_read_tokens': 'cache_read',
+    'cache_write_tokens': 'cache_write_5m',
+    'output_tokens': 'output',
+    'reasoning_tokens': 'reasoning',
+} %}
 
 with
 
 requests as (
-    select * from {{ ref('int_llm_requests_tokenised') }}
+    select
+        *,
+        cast(started_at as date) as request_date,
+        input_tokens + cache_read_tokens + cache_write_tokens as prompt_tokens
+    from {{ ref('int_llm_requests_unioned') }}
 ),
 
 aliases as (
@@ -34,55 +48,96 @@ team_keys as (
     where key_type = 'litellm_team'
 ),
 
+service_keys as (
+    select
+        key_value,
+        team,
+        application
+    from {{ ref('attribution_keys') }}
+    where key_type = 'otel_service'
+),
+
 teams as (
     select * from {{ ref('teams') }}
+),
+
+prices as (
+    select * from {{ ref('int_llm_prices_daily') }}
+    where is_current
+),
+
+attributed as (
+    select
+        requests.*,
+        coalesce(aliases.model_id, requests.model_name) as model_id,
+        aliases.model_id is not null or models.model_id is not null as is_model_known,
+        models.model_family,
+        models.model_creator,
+        models.model_tier,
+        coalesce(team_keys.team, teams_by_attribute.team, service_keys.team, 'Unallocated') as team,
+        coalesce(requests.application, service_keys.application, 'Unallocated') as resolved_application
+    from requests
+    left join aliases on requests.model_name = aliases.alias
+    left join models on coalesce(aliases.model_id, requests.model_name) = models.model_id
+    left join team_keys on requests.gateway_team_id = team_keys.key_value
+    left join teams as teams_by_attribute on requests.team_attribute = teams_by_attribute.team
+    left join service_keys on requests.service_name = service_keys.key_value
 )
 
 select
-    requests.request_id,
-    requests.session_id,
-    requests.agent_id,
-    requests.end_user_id,
-    requests.api_key_hash,
-    requests.team_id as gateway_team_id,
-    models.model_family,
-    models.model_creator,
-    models.model_tier,
-    requests.gateway_model,
-    requests.call_type,
-    requests.status,
+    attributed.request_source,
+    attributed.request_id,
+    attributed.trace_id,
+    attributed.session_id,
+    attributed.agent_id,
+    attributed.end_user_id,
+    attributed.customer_id,
+    attributed.feature,
+    attributed.api_key_hash,
+    attributed.gateway_team_id,
+    attributed.service_name,
+    attributed.model_family,
+    attributed.model_creator,
+    attributed.model_tier,
+    attributed.model_name as gateway_model,
+    attributed.call_type,
+    attributed.status,
     'USD' as cost_currency,
-    requests.input_tokens,
-    requests.cache_read_tokens,
-    requests.cache_write_tokens,
-    requests.output_tokens,
-    requests.reasoning_tokens,
-    requests.total_tokens,
-    requests.gateway_cost,
-    requests.request_duration_ms,
-    requests.is_cache_hit,
-    requests.started_at,
-    requests.ended_at,
-    requests._source_file,
-    requests._source_row,
-    coalesce(team_keys.team, 'Unallocated') as team,
-    coalesce(requests.application, 'Unallocated') as application,
-    coalesce(requests.environment, 'unknown') as environment,
+    attributed.input_tokens,
+    attributed.cache_read_tokens,
+    attributed.cache_write_tokens,
+    attributed.output_tokens,
+    attributed.reasoning_tokens,
+    attributed.total_tokens,
+    attributed.gateway_cost,
+    {{ list_cost_columns('attributed', 'prices', token_prices, free_when='attributed.is_cache_hit') }},
+    prices.has_override as is_price_overridden,
+    prices.catalogue_version,
+    attributed.request_duration_ms,
+    attributed.is_cache_hit,
+    attributed.started_at,
+    attributed.ended_at,
+    attributed._source_file,
+    attributed._source_row,
+    attributed.team,
+    attributed.resolved_application as application,
+    coalesce(attributed.environment, 'unknown') as environment,
     coalesce(teams.cost_centre_id, 'Unallocated') as cost_centre_id,
-    case requests.custom_llm_provider
-        when 'bedrock' then 'Amazon Web Services'
+    case attributed.price_provider
+        when 'aws' then 'Amazon Web Services'
         when 'openai' then 'OpenAI'
         when 'azure' then 'Microsoft'
-        when 'vertex_ai' then 'Google Cloud'
+        when 'google' then 'Google Cloud'
         when 'anthropic' then 'Anthropic'
-        else requests.custom_llm_provider
+        else attributed.price_provider
     end as provider_name,
-    coalesce(aliases.model_id, requests.gateway_model) as model_id,
-    requests.status = 'success' as is_success,
-    aliases.model_id is not null as is_model_known,
-    cast(requests.started_at as date) as request_date
-from requests
-left join aliases on requests.gateway_model = aliases.alias
-left join models on coalesce(aliases.model_id, requests.gateway_model) = models.model_id
-left join team_keys on requests.team_id = team_keys.key_value
-left join teams on team_keys.team = teams.team
+    attributed.price_provider,
+    attributed.model_id,
+    attributed.is_success,
+    attributed.is_model_known,
+    attributed.request_date
+from attributed
+left join teams on attributed.team = teams.team
+left join prices
+    on {{ price_join('attributed', 'prices', 'attributed.price_provider', 'attributed.model_id', "'standard'",
+        'attributed.request_date', 'attributed.prompt_tokens') }}

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('openai_usage', 'completions_usage') }}
+    {{ newest_page_per_bucket(source('openai_usage', 'completions_usage'), 'bucket_start_time') }}
 ),
 
 renamed as (
@@ -10,7 +10,7 @@ renamed as (
         user_id,
         api_key_id,
         model as model_name,
-        service_tier,
+        coalesce(service_tier, 'default') as service_tier,
         input_tokens as input_tokens_total,
         coalesce(input_cached_tokens, 0) as cache_read_tokens,
         -- OpenAI counts cached tokens inside input_tokens: keep the disjoint remainder.
@@ -18,6 +18,8 @@ renamed as (
         output_tokens,
         coalesce(input_audio_tokens, 0) as input_audio_tokens,
         coalesce(output_audio_tokens, 0) as output_audio_tokens,
+        coalesce(input_image_tokens, 0) as input_image_tokens,
+        coalesce(output_image_tokens, 0) as output_image_tokens,
         num_model_requests as requests,
         coalesce(batch, false) as is_batch,
         {{ to_utc('bucket_start_time') }} as bucket_start_at,

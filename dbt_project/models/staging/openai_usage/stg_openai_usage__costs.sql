@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('openai_usage', 'costs') }}
+    {{ newest_page_per_bucket(source('openai_usage', 'costs'), 'bucket_start_time') }}
 ),
 
 renamed as (

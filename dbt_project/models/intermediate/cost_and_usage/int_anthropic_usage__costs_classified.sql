@@ -1,0 +1,78 @@
+{#-
+    Anthropic cost report rows with the canonical model, a disjoint token type and, where the usage report
+    has the same group, the token count. The report names token types its own way; the two cache-write
+    durations are both `cache_write` (priced apart, so the duration is kept in cache_ttl). Rows that are not
+    tokens (web search, code execution) keep a null token type.
+
+    The cost report carries no quantities. The usage report, summed to the cost report's grain (day,
+    workspace, model, service tier, token type), gives them; when the usage report is grouped differently
+    (no workspace, say) nothing matches and the token count stays null rather than guessed.
+-#}
+with
+
+costs as (
+    select * from {{ ref('stg_anthropic_usage__costs') }}
+),
+
+aliases as (
+    select
+        alias,
+        model_id
+    from {{ ref('model_aliases') }}
+    where alias_kind = 'gateway_model'
+),
+
+classified as (
+    select
+        costs.*,
+        coalesce(aliases.model_id, costs.model_name) as model_id,
+        case costs.report_token_type
+            when 'uncached_input_tokens' then 'input'
+            when 'cache_read_input_tokens' then 'cache_read'
+            when 'cache_creation.ephemeral_5m_input_tokens' then 'cache_write'
+            when 'cache_creation.ephemeral_1h_input_tokens' then 'cache_write'
+            when 'output_tokens' then 'output'
+        end as token_type,
+        case costs.report_token_type
+            when 'cache_creation.ephemeral_5m_input_tokens' then '5m'
+            when 'cache_creation.ephemeral_1h_input_tokens' then '1h'
+        end as cache_ttl
+    from costs
+    left join aliases on costs.model_name = aliases.alias
+),
+
+usage_tokens as (
+    select
+        cast(usage.bucket_start_at as date) as usage_date,
+        coalesce(usage.workspace_id, 'default') as workspace_key,
+        coalesce(aliases.model_id, usage.model_name) as model_id,
+        usage.service_tier,
+        token.report_token_type,
+        sum(token.tokens) as tokens
+    from {{ ref('stg_anthropic_usage__message_usages') }} as usage
+    left join aliases on usage.model_name = aliases.alias
+    cross join unnest([
+        struct_pack(report_token_type := 'uncached_input_tokens', tokens := usage.input_tokens),
+        struct_pack(report_token_type := 'cache_read_input_tokens', tokens := usage.cache_read_tokens),
+        struct_pack(
+            report_token_type := 'cache_creation.ephemeral_5m_input_tokens', tokens := usage.cache_write_5m_tokens
+        ),
+        struct_pack(
+            report_token_type := 'cache_creation.ephemeral_1h_input_tokens', tokens := usage.cache_write_1h_tokens
+        ),
+        struct_pack(report_token_type := 'output_tokens', tokens := usage.output_tokens)
+    ]) as t (token)
+    group by all
+)
+
+select
+    classified.*,
+    usage_tokens.tokens as token_count
+from classified
+left join usage_tokens
+    on
+        cast(classified.bucket_start_at as date) = usage_tokens.usage_date
+        and coalesce(classified.workspace_id, 'default') = usage_tokens.workspace_key
+        and classified.model_id = usage_tokens.model_id
+        and coalesce(classified.service_tier, 'standard') = usage_tokens.service_tier
+        and classified.report_token_type = usage_tokens.report_token_type

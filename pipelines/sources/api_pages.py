@@ -1,0 +1,114 @@
+"""Reading Admin API pages (OpenAI, Anthropic) stored exactly as the API returned them.
+
+Both providers page their usage and cost reports as ``{"data": [bucket...], "has_more", "next_page"}``;
+each bucket holds ``results``. These helpers validate every value a row uses and name the JSON path of
+a bad one (``data[3].results[0].output_tokens``) so a quarantine message points at it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from pipelines.errors import BadFileError
+
+
+def read_page(key: str, path: Path) -> dict:
+    """Reads one API page, with floats parsed as exact decimals.
+
+    Args:
+        key: Landing key (named in errors).
+        path: Local file.
+
+    Returns:
+        The page object, with a ``data`` list.
+
+    Raises:
+        BadFileError: Not UTF-8, not JSON (a truncated download), or not a page.
+    """
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadFileError(key, f"not UTF-8 (byte {exc.start})") from exc
+    try:
+        page = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise BadFileError(key, f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno) from exc
+    if not isinstance(page, dict) or not isinstance(page.get("data"), list):
+        raise BadFileError(key, 'not an API page: expected {"data": [...], ...}', column="data")
+    return page
+
+
+def check_keys(key: str, obj: dict, allowed: Collection[str], where: str) -> None:
+    """Refuses fields this parser does not know.
+
+    An unknown field may be a new token or money bucket; loading the rest would silently undercount, so
+    the page is quarantined until the contract learns the field.
+    """
+    unknown = sorted(set(obj) - set(allowed))
+    if unknown:
+        raise BadFileError(key, f"unknown field(s) {', '.join(unknown)}", column=where)
+
+
+def count(key: str, obj: dict, field: str, where: str, required: bool = True) -> int | None:
+    """A non-negative integer field (tokens, requests); ``None`` when optional and absent or null."""
+    value = obj.get(field)
+    if value is None and not required:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise BadFileError(key, f"{field} must be a non-negative integer, got {value!r}", column=f"{where}.{field}")
+    return value
+
+
+def text(key: str, obj: dict, field: str, where: str) -> str | None:
+    """A string field or null."""
+    value = obj.get(field)
+    if value is not None and not isinstance(value, str):
+        raise BadFileError(key, f"{field} must be a string or null, got {value!r}", column=f"{where}.{field}")
+    return value
+
+
+def flag(key: str, obj: dict, field: str, where: str) -> bool | None:
+    """A boolean field or null."""
+    value = obj.get(field)
+    if value is not None and not isinstance(value, bool):
+        raise BadFileError(key, f"{field} must be true, false or null, got {value!r}", column=f"{where}.{field}")
+    return value
+
+
+def decimal(key: str, value: object, column: str) -> Decimal:
+    """An exact decimal from a JSON number (already parsed as Decimal) or a numeric string.
+
+    Digits past the 12th decimal place (float noise, far below a cent) are rounded half-even to fit
+    DECIMAL(38, 12).
+    """
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise BadFileError(key, f"expected a number, got {value!r}", column=column)
+    try:
+        number = Decimal(value)
+    except InvalidOperation as exc:
+        raise BadFileError(key, f"expected a number, got {value!r}", column=column) from exc
+    if not number.is_finite():
+        raise BadFileError(key, f"expected a finite number, got {value!r}", column=column)
+    return number.quantize(Decimal("1e-12"))
+
+
+def results(key: str, page: dict) -> list[tuple[str, dict, dict]]:
+    """Every result of every bucket, with its JSON path and bucket.
+
+    Raises:
+        BadFileError: A bucket without a results list, or a result that is not an object.
+    """
+    found: list[tuple[str, dict, dict]] = []
+    for b, bucket in enumerate(page["data"]):
+        where = f"data[{b}]"
+        if not isinstance(bucket, dict) or not isinstance(bucket.get("results"), list):
+            raise BadFileError(key, "bucket without a results list", column=where)
+        for r, result in enumerate(bucket["results"]):
+            at = f"{where}.results[{r}]"
+            if not isinstance(result, dict):
+                raise BadFileError(key, "result is not an object", column=at)
+            found.append((at, result, bucket))
+    return found
