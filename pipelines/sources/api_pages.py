@@ -41,6 +41,11 @@ def read_page(key: str, path: Path) -> dict:
     return page
 
 
+def shown(value: object) -> str:
+    """A JSON value as an error message shows it (numbers as written, strings quoted)."""
+    return str(value) if isinstance(value, Decimal) else repr(value)
+
+
 def check_keys(key: str, obj: dict, allowed: Collection[str], where: str) -> None:
     """Refuses fields this parser does not know.
 
@@ -58,7 +63,9 @@ def count(key: str, obj: dict, field: str, where: str, required: bool = True) ->
     if value is None and not required:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise BadFileError(key, f"{field} must be a non-negative integer, got {value!r}", column=f"{where}.{field}")
+        raise BadFileError(
+            key, f"{field} must be a non-negative integer, got {shown(value)}", column=f"{where}.{field}"
+        )
     return value
 
 
@@ -66,7 +73,7 @@ def text(key: str, obj: dict, field: str, where: str) -> str | None:
     """A string field or null."""
     value = obj.get(field)
     if value is not None and not isinstance(value, str):
-        raise BadFileError(key, f"{field} must be a string or null, got {value!r}", column=f"{where}.{field}")
+        raise BadFileError(key, f"{field} must be a string or null, got {shown(value)}", column=f"{where}.{field}")
     return value
 
 
@@ -74,7 +81,7 @@ def flag(key: str, obj: dict, field: str, where: str) -> bool | None:
     """A boolean field or null."""
     value = obj.get(field)
     if value is not None and not isinstance(value, bool):
-        raise BadFileError(key, f"{field} must be true, false or null, got {value!r}", column=f"{where}.{field}")
+        raise BadFileError(key, f"{field} must be true, false or null, got {shown(value)}", column=f"{where}.{field}")
     return value
 
 
@@ -85,30 +92,34 @@ def decimal(key: str, value: object, column: str) -> Decimal:
     DECIMAL(38, 12).
     """
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        raise BadFileError(key, f"expected a number, got {value!r}", column=column)
+        raise BadFileError(key, f"expected a number, got {shown(value)}", column=column)
     try:
         number = Decimal(value)
     except InvalidOperation as exc:
-        raise BadFileError(key, f"expected a number, got {value!r}", column=column) from exc
+        raise BadFileError(key, f"expected a number, got {shown(value)}", column=column) from exc
     if not number.is_finite():
-        raise BadFileError(key, f"expected a finite number, got {value!r}", column=column)
+        raise BadFileError(key, f"expected a finite number, got {shown(value)}", column=column)
     return number.quantize(Decimal("1e-12"))
 
 
-def results(key: str, page: dict) -> list[tuple[str, dict, dict]]:
-    """Every result of every bucket, with its JSON path and bucket.
+def results_of_buckets(key: str, page: dict) -> list[tuple[str, str, dict | None, dict]]:
+    """Every bucket with each of its results (an empty bucket once, with ``None``), and their JSON paths.
+
+    Empty buckets are listed so their times are validated too.
 
     Raises:
         BadFileError: A bucket without a results list, or a result that is not an object.
     """
-    found: list[tuple[str, dict, dict]] = []
+    found: list[tuple[str, str, dict | None, dict]] = []
     for b, bucket in enumerate(page["data"]):
         where = f"data[{b}]"
         if not isinstance(bucket, dict) or not isinstance(bucket.get("results"), list):
             raise BadFileError(key, "bucket without a results list", column=where)
+        if not bucket["results"]:
+            found.append((where, where, None, bucket))
         for r, result in enumerate(bucket["results"]):
             at = f"{where}.results[{r}]"
             if not isinstance(result, dict):
                 raise BadFileError(key, "result is not an object", column=at)
-            found.append((at, result, bucket))
+            found.append((where, at, result, bucket))
     return found

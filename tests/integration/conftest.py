@@ -93,6 +93,12 @@ def billed_totals_from_files(landing: Path) -> dict[tuple[str, str, str], Decima
             period = datetime.fromtimestamp(bucket["start_time"], tz=UTC).strftime("%Y-%m")
             for result in bucket["results"]:
                 totals[("OpenAI", period, result["amount"]["currency"].upper())] += Decimal(result["amount"]["value"])
+    # Anthropic's cost report: decimal strings in cents.
+    for page_path in sorted(landing.glob("anthropic_usage/cost_report/**/*.json")):
+        for bucket in json.loads(page_path.read_text())["data"]:
+            for result in bucket["results"]:
+                key = ("Anthropic", bucket["starting_at"][:7], result["currency"].upper())
+                totals[key] += Decimal(result["amount"]) / 100
     return dict(totals)
 
 

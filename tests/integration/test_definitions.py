@@ -16,8 +16,15 @@ def test_asset_graph_runs_from_loads_through_staging_to_marts(tmp_path):
         "aws_cur/line_items",
         "openai_usage/completions_usage",
         "openai_usage/costs",
+        "openai_usage/other_usage",
+        "anthropic_usage/messages_usage",
+        "anthropic_usage/cost_report",
+        "otel_genai/spans",
+        "prices/genai_prices",
         "litellm/spend_logs",
         "stg_aws_cur__line_items",
+        "fct_llm_usage_daily",
+        "rpt_unpriced_usage",
         "focus_cost_and_usage",
         "fct_llm_requests",
         "rpt_showback_daily",
@@ -32,6 +39,8 @@ def test_asset_graph_runs_from_loads_through_staging_to_marts(tmp_path):
     assert parents("stg_litellm__spend_logs") == {"litellm/spend_logs"}
     assert parents("stg_openai_usage__costs") == {"openai_usage/costs"}
     assert "int_cost_and_usage_attributed" in parents("focus_cost_and_usage")
+    assert parents("stg_prices__catalogue_prices") == {"prices/genai_prices"}
+    assert {"int_llm_requests_unioned", "int_llm_prices_daily"} <= parents("fct_llm_requests")
     assert graph.get(dg.AssetKey(["aws_cur", "line_items"])).group_name == "aws_cur"
     assert graph.get(dg.AssetKey(["stg_aws_cur__line_items"])).group_name == "aws_cur"
 

@@ -46,7 +46,8 @@ def test_focus_billed_cost_equals_the_source_files_per_provider_and_month(demo_r
     }
 
     assert set(expected) == {
-        (provider, DEMO_MONTH, "USD") for provider in ("Amazon Web Services", "Microsoft", "Google Cloud", "OpenAI")
+        (provider, DEMO_MONTH, "USD")
+        for provider in ("Amazon Web Services", "Microsoft", "Google Cloud", "OpenAI", "Anthropic")
     }
     assert actual == expected
     assert all(total > 0 for total in expected.values())
@@ -56,7 +57,14 @@ def test_conservation_holds_per_source_account_period_and_currency(demo_run):
     with connect(demo_run.settings, read_only=True) as con:
         report = conservation_report(con, demo_run.settings)
 
-    assert {row.source for row in report} == {"aws_cur", "aws_focus", "azure_cost", "gcp_billing", "openai_usage"}
+    assert {row.source for row in report} == {
+        "aws_cur",
+        "aws_focus",
+        "azure_cost",
+        "gcp_billing",
+        "openai_usage",
+        "anthropic_usage",
+    }
     assert all(row.difference == 0 and row.source_billed_cost != 0 for row in report)
 
 
@@ -91,7 +99,7 @@ def test_gateway_requests_are_one_row_each_with_disjoint_tokens(demo_run):
         demo_run.settings,
         "SELECT count(*), count(DISTINCT request_id), sum(input_tokens + cache_read_tokens + cache_write_tokens), "
         "count(*) FILTER (WHERE least(input_tokens, cache_read_tokens, cache_write_tokens, output_tokens) < 0) "
-        "FROM fct_llm_requests",
+        "FROM fct_llm_requests WHERE request_source = 'litellm'",
     )[0]
 
     assert n == distinct == file_rows
@@ -217,7 +225,8 @@ def test_rewritten_gateway_export_replaces_its_requests_downstream(demo_run, tmp
     raw, tokenised, fct, from_day = _query(
         settings,
         "SELECT (SELECT count(*) FROM raw_litellm.spend_logs), (SELECT count(*) FROM int_llm_requests_tokenised), "
-        f"(SELECT count(*) FROM fct_llm_requests), (SELECT count(*) FROM fct_llm_requests WHERE _source_file = "
+        "(SELECT count(*) FROM fct_llm_requests WHERE request_source = 'litellm'), "
+        f"(SELECT count(*) FROM fct_llm_requests WHERE _source_file = "
         f"'{day.relative_to(landing)}')",
     )[0]
     assert raw == tokenised == fct == total

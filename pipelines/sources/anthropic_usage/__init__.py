@@ -71,15 +71,14 @@ class AnthropicUsageSource:
         page = api_pages.read_page(key, planned.file.local_path)
         to_row = _usage_row if planned.table is MESSAGES_USAGE else _cost_row
         rows: list[dict[str, object]] = []
-        for at, result, bucket in api_pages.results(key, page):
-            where = at.rsplit(".results", 1)[0]
+        for where, at, result, bucket in api_pages.results_of_buckets(key, page):
             api_pages.check_keys(key, bucket, ("starting_at", "ending_at", "results"), where)
+            starting_at = _timestamp(key, bucket, "starting_at", where)
+            ending_at = _timestamp(key, bucket, "ending_at", where)
+            if result is None:
+                continue  # an empty bucket: no usage in that interval
             row = to_row(key, result, at)
-            row.update(
-                bucket_starting_at=_timestamp(key, bucket, "starting_at", where),
-                bucket_ending_at=_timestamp(key, bucket, "ending_at", where),
-                _source_row=len(rows) + 1,
-            )
+            row.update(bucket_starting_at=starting_at, bucket_ending_at=ending_at, _source_row=len(rows) + 1)
             rows.append(row)
         return pa.Table.from_pylist(rows, schema=contract_arrow_schema(planned.table))
 
@@ -94,7 +93,9 @@ def _timestamp(key: str, obj: dict, field: str, where: str) -> datetime:
             raise ValueError
     except ValueError:
         raise BadFileError(
-            key, f"{field} must be an RFC 3339 time with offset, got {value!r}", column=f"{where}.{field}"
+            key,
+            f"{field} must be an RFC 3339 time with offset, got {api_pages.shown(value)}",
+            column=f"{where}.{field}",
         ) from None
     return parsed
 
@@ -104,7 +105,7 @@ def _nested(key: str, result: dict, field: str, allowed: tuple[str, ...], at: st
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise BadFileError(key, f"{field} must be an object, got {value!r}", column=f"{at}.{field}")
+        raise BadFileError(key, f"{field} must be an object, got {api_pages.shown(value)}", column=f"{at}.{field}")
     api_pages.check_keys(key, value, allowed, f"{at}.{field}")
     return value
 
@@ -141,7 +142,9 @@ def _cost_row(key: str, result: dict, at: str) -> dict[str, object]:
     amount = result.get("amount")
     if not isinstance(amount, str):
         # The API sends a decimal string; a JSON number would already have been through someone's float.
-        raise BadFileError(key, f"amount must be a decimal string (cents), got {amount!r}", column=f"{at}.amount")
+        raise BadFileError(
+            key, f"amount must be a decimal string (cents), got {api_pages.shown(amount)}", column=f"{at}.amount"
+        )
     row: dict[str, object] = {f: api_pages.text(key, result, f, at) for f in _COST_TEXT}
     token_type = row["token_type"]
     if token_type is not None and token_type not in TOKEN_TYPES:

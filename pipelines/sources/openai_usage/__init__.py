@@ -84,16 +84,15 @@ class OpenAIUsageSource:
         endpoint = "costs" if parts[0] == "costs" else parts[1]
         expected = "organization.costs.result" if endpoint == "costs" else f"organization.usage.{endpoint}.result"
         rows: list[dict[str, object]] = []
-        for at, result, bucket in api_pages.results(key, page):
+        for where, at, result, bucket in api_pages.results_of_buckets(key, page):
+            start = _timestamp(key, bucket, "start_time", where)
+            end = _timestamp(key, bucket, "end_time", where)
+            if result is None:
+                continue  # an empty bucket: no usage in that interval
             if result.get("object", expected) != expected:
                 raise BadFileError(key, f"unexpected result object {result.get('object')!r}", column=at)
             row = _costs_row(key, result, at) if endpoint == "costs" else _usage_row(key, endpoint, result, at)
-            where = at.rsplit(".results", 1)[0]
-            row.update(
-                bucket_start_time=_timestamp(key, bucket, "start_time", where),
-                bucket_end_time=_timestamp(key, bucket, "end_time", where),
-                _source_row=len(rows) + 1,
-            )
+            row.update(bucket_start_time=start, bucket_end_time=end, _source_row=len(rows) + 1)
             rows.append(row)
         return pa.Table.from_pylist(rows, schema=contract_arrow_schema(planned.table))
 
@@ -101,7 +100,9 @@ class OpenAIUsageSource:
 def _timestamp(key: str, obj: dict, field: str, where: str) -> datetime:
     value = obj.get(field)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise BadFileError(key, f"{field} must be unix seconds, got {value!r}", column=f"{where}.{field}")
+        raise BadFileError(
+            key, f"{field} must be unix seconds, got {api_pages.shown(value)}", column=f"{where}.{field}"
+        )
     return datetime.fromtimestamp(value, tz=UTC)
 
 

@@ -8,6 +8,14 @@
     workspace, model, service tier, token type), gives them; when the usage report is grouped differently
     (no workspace, say) nothing matches and the token count stays null rather than guessed.
 -#}
+{%- set token_columns = {
+    'uncached_input_tokens': 'input_tokens',
+    'cache_read_input_tokens': 'cache_read_tokens',
+    'cache_creation.ephemeral_5m_input_tokens': 'cache_write_5m_tokens',
+    'cache_creation.ephemeral_1h_input_tokens': 'cache_write_1h_tokens',
+    'output_tokens': 'output_tokens',
+} %}
+
 with
 
 costs as (
@@ -41,27 +49,40 @@ classified as (
     left join aliases on costs.model_name = aliases.alias
 ),
 
-usage_tokens as (
+usage_rows as (
     select
+        usage.*,
         cast(usage.bucket_start_at as date) as usage_date,
         coalesce(usage.workspace_id, 'default') as workspace_key,
-        coalesce(aliases.model_id, usage.model_name) as model_id,
-        usage.service_tier,
-        token.report_token_type,
-        sum(token.tokens) as tokens
+        coalesce(aliases.model_id, usage.model_name) as model_id
     from {{ ref('stg_anthropic_usage__message_usages') }} as usage
     left join aliases on usage.model_name = aliases.alias
-    cross join unnest([
-        struct_pack(report_token_type := 'uncached_input_tokens', tokens := usage.input_tokens),
-        struct_pack(report_token_type := 'cache_read_input_tokens', tokens := usage.cache_read_tokens),
-        struct_pack(
-            report_token_type := 'cache_creation.ephemeral_5m_input_tokens', tokens := usage.cache_write_5m_tokens
-        ),
-        struct_pack(
-            report_token_type := 'cache_creation.ephemeral_1h_input_tokens', tokens := usage.cache_write_1h_tokens
-        ),
-        struct_pack(report_token_type := 'output_tokens', tokens := usage.output_tokens)
-    ]) as t (token)
+),
+
+-- One row per report token type, named as the cost report names it.
+usage_by_token_type as (
+    {%- for report_token_type, column in token_columns.items() %}
+        select
+            usage_date,
+            workspace_key,
+            model_id,
+            service_tier,
+            '{{ report_token_type }}' as report_token_type,
+            {{ column }} as tokens
+        from usage_rows
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+usage_tokens as (
+    select
+        usage_date,
+        workspace_key,
+        model_id,
+        service_tier,
+        report_token_type,
+        sum(tokens) as tokens
+    from usage_by_token_type
     group by all
 )
 

@@ -1,0 +1,91 @@
+import json
+
+import pytest
+
+from tests.conftest import FIXTURES, load, place, scalar
+
+VALID = FIXTURES / "otel_genai" / "valid"
+INVALID = FIXTURES / "otel_genai" / "invalid"
+
+
+def test_genai_spans_load_and_other_spans_do_not(con, landing):
+    place(landing, "otel_genai/2025-10/traces.jsonl", VALID / "traces.jsonl")
+
+    result = load(con, "otel_genai", landing)
+
+    # the HTTP span is not a GenAI span; the chat, agent and legacy spans are
+    assert (result.files_loaded, result.rows_loaded, result.quarantined) == (1, 3, [])
+    chat = con.execute(
+        "SELECT service_name, deployment_environment, operation_name, provider_name, request_model, response_model, "
+        "response_id, input_tokens, cache_read_input_tokens, output_tokens, reasoning_output_tokens, "
+        "conversation_id, parent_span_id, status_code, strftime(start_time, '%Y-%m-%dT%H:%M:%S'), "
+        "date_diff('millisecond', start_time, end_time) FROM raw_otel_genai.spans WHERE span_id = 'b7ad6b7169203331'"
+    ).fetchall()
+    assert chat == [
+        ("support-assistant", "prod", "chat", "openai", "gpt-4o", "gpt-4o-2024-08-06", "chatcmpl-abc123", 1200, 1000,
+         300, 100, "conv-1", "00f067aa0ba902b7", "UNSET", "2025-10-01T12:00:00", 1250)
+    ]  # fmt: skip
+
+
+def test_deprecated_attribute_names_are_read(con, landing):
+    place(landing, "otel_genai/t.jsonl", VALID / "traces.jsonl")
+
+    load(con, "otel_genai", landing)
+
+    legacy = con.execute(
+        "SELECT provider_name, input_tokens, output_tokens, status_code, service_name "
+        "FROM raw_otel_genai.spans WHERE span_id = '2222222222222222'"
+    ).fetchall()
+    assert legacy == [("anthropic", 50, 20, "ERROR", "notebook")]
+
+
+def test_prompt_and_response_content_is_never_stored(con, landing):
+    place(landing, "otel_genai/t.jsonl", VALID / "traces.jsonl")
+
+    load(con, "otel_genai", landing)
+
+    stored = con.execute("SELECT * FROM raw_otel_genai.spans").fetchall()
+    assert "SECRET" not in repr(stored)
+    attributes = scalar(
+        con, "SELECT attribution_attributes FROM raw_otel_genai.spans WHERE span_id = 'b7ad6b7169203331'"
+    )
+    assert json.loads(attributes) == {"app.customer_id": "cust-9", "app.team": "support"}
+
+
+def test_configured_attribution_keys_never_include_content(con, landing, monkeypatch):
+    monkeypatch.setenv("AICOST_OTEL_ATTRIBUTE_KEYS", "app.customer_id, gen_ai.input.messages, service.name")
+    place(landing, "otel_genai/t.jsonl", VALID / "traces.jsonl")
+
+    load(con, "otel_genai", landing)
+
+    attributes = scalar(
+        con, "SELECT attribution_attributes FROM raw_otel_genai.spans WHERE span_id = 'b7ad6b7169203331'"
+    )
+    # a resource attribute can be a key too; the content attribute is dropped from the configuration
+    assert json.loads(attributes) == {"app.customer_id": "cust-9", "service.name": "support-assistant"}
+
+
+@pytest.mark.parametrize(
+    ("fixture", "expected"),
+    [
+        pytest.param(
+            "negative_tokens.jsonl",
+            "line 1, column gen_ai.usage.output_tokens: resourceSpans[0].scopeSpans[0].spans[0]: "
+            "gen_ai.usage.output_tokens must be a non-negative integer, got -5",
+            id="negative-token-count",
+        ),
+        pytest.param("truncated.jsonl", "line 2: invalid JSON", id="truncated-line"),
+        pytest.param("not_utf8.jsonl", "line 1: not UTF-8", id="non-utf8-byte"),
+        pytest.param("not_otlp.jsonl", "line 1: not an OTLP trace export", id="not-otlp"),
+    ],
+)
+def test_malformed_file_is_quarantined_and_others_still_load(con, landing, fixture, expected):
+    place(landing, "otel_genai/bad.jsonl", INVALID / fixture)
+    place(landing, "otel_genai/good.jsonl", VALID / "traces.jsonl")
+
+    result = load(con, "otel_genai", landing)
+
+    assert result.rows_loaded == 3
+    assert len(result.quarantined) == 1
+    assert result.quarantined[0].startswith("otel_genai/bad.jsonl")
+    assert expected in result.quarantined[0]
