@@ -61,6 +61,8 @@ class RawTable:
         excluded: Columns a file may carry that are never loaded (e.g. prompt and response bodies).
         checks: Row rules checked after each insert (see ``RowCheck``).
         null_strings: Texts a CSV file writes for a missing value.
+        pseudonymised: Identifier columns (end users) replaced at load by a salted SHA-256 when a salt is
+            configured (``AICOST_PSEUDONYM_SALT``), so the raw value is never stored.
     """
 
     slug: str
@@ -70,6 +72,7 @@ class RawTable:
     excluded: frozenset[str] = field(default_factory=frozenset)
     checks: tuple[RowCheck, ...] = ()
     null_strings: tuple[str, ...] = ("",)
+    pseudonymised: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def schema(self) -> str:

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from pipelines import manifest, readers
+from pipelines import manifest, pseudonyms, readers
 from pipelines.contracts import LINEAGE_COLUMNS, RawTable
 from pipelines.errors import BadFileError
 from pipelines.landing import Landing, LandingFile
@@ -90,6 +90,15 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, tables: tuple[RawTable, ...]) 
             if col.name not in existing:
                 log.info("%s: adding column %s %s (new in the contract)", table.qualified_name, col.name, col.type)
                 con.execute(f"ALTER TABLE {table.qualified_name} ADD COLUMN {readers.sql_ident(col.name)} {col.type}")
+
+
+def _values(table: RawTable) -> str:
+    """The contract columns as inserted: pseudonymised columns hashed when a salt is configured."""
+    hashed = table.pseudonymised if pseudonyms.salt() else frozenset()
+    return ", ".join(
+        pseudonyms.sql_expression(readers.sql_ident(c.name)) if c.name in hashed else readers.sql_ident(c.name)
+        for c in table.columns
+    )
 
 
 def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Landing) -> LoadResult:
@@ -305,15 +314,27 @@ class _SourceLoad:
             result.files_replaced += manifest.replace_earlier(self.con, delivery_files[0].table, partition, new_ids)
 
     def _insert_group(self, files: list[PlannedFile], load_ids: dict[str, str]) -> None:
+        """One INSERT for a group of files of one table, with the pseudonym salt set while it runs."""
+        secret = pseudonyms.salt() if files[0].table.pseudonymised else None
+        if secret:
+            self.con.execute(f"SET VARIABLE {pseudonyms.SALT_VARIABLE} = ?", [secret])
+        try:
+            self._insert_group_rows(files, load_ids)
+        finally:
+            if secret:
+                self.con.execute(f"RESET VARIABLE {pseudonyms.SALT_VARIABLE}")
+
+    def _insert_group_rows(self, files: list[PlannedFile], load_ids: dict[str, str]) -> None:
         """One INSERT for a group of files of one table (several only for Parquet)."""
         table = files[0].table
         columns = ", ".join(readers.sql_ident(c.name) for c in table.columns)
+        values = _values(table)
         lineage = ", ".join(name for name, _ in LINEAGE_COLUMNS)
         if files[0].format == "parquet":
             select = readers.parquet_select(self.con, [pf.file for pf in files], table, files[0].column_map)
             self.con.execute(
                 f"INSERT INTO {table.qualified_name} ({columns}, {lineage}) "
-                f"SELECT {columns}, files.file_key, incoming._source_row, ?, files.load_id "
+                f"SELECT {values}, files.file_key, incoming._source_row, ?, files.load_id "
                 f"FROM ({select}) AS incoming JOIN (SELECT unnest(?::VARCHAR[]) AS local_path, "
                 "unnest(?::VARCHAR[]) AS file_key, unnest(?::VARCHAR[]) AS load_id) AS files "
                 "ON incoming._source_path = files.local_path",
@@ -330,13 +351,15 @@ class _SourceLoad:
         try:
             if pf.format == "csv":
                 select = readers.csv_select(pf.file, table, pf.column_map)
+            elif pf.format == "jsonl":
+                select = readers.jsonl_select(pf.file, table)
             else:
                 arrow_name = f"_incoming_{load_ids[pf.file.key]}"
                 self.con.register(arrow_name, self.source.parse(pf))
                 select = readers.arrow_select(arrow_name)
             self.con.execute(
                 f"INSERT INTO {table.qualified_name} ({columns}, {lineage}) "
-                f"SELECT {columns}, ?, _source_row, ?, ? FROM ({select}) AS incoming",
+                f"SELECT {values}, ?, _source_row, ?, ? FROM ({select}) AS incoming",
                 [pf.file.key, self.at, load_ids[pf.file.key]],
             )
         finally:

@@ -23,6 +23,7 @@ from pipelines.sources.base import ColumnMap
 
 # Contract types that a text file carries as JSON text and a Parquet file as MAP, STRUCT or JSON.
 _JSON_TYPES = {"JSON"}
+_JSON_ERROR = re.compile(r'JSON \w+ error in file "[^"]*", in line (\d+): (.+)')
 
 
 def sql_literal(value: str) -> str:
@@ -104,6 +105,21 @@ def csv_select(file: LandingFile, table: RawTable, column_map: ColumnMap | None 
         f"FROM read_csv({sql_literal(str(file.local_path))}, header = true, delim = ',', quote = '\"', "
         f"escape = '\"', auto_detect = false, nullstr = [{', '.join(sql_literal(n) for n in table.null_strings)}], "
         f"columns = {_struct_literal(read_types)})"
+    )
+
+
+def jsonl_select(file: LandingFile, table: RawTable) -> str:
+    """SQL reading a JSON-lines file (optionally gzip) with the contract's types.
+
+    Only contract columns are read: other keys, the excluded ones (bodies) among them, are never parsed
+    into the warehouse. Nested objects of JSON columns stay JSON.
+    """
+    columns = {c.name: c.type for c in table.columns}
+    select = ", ".join(sql_ident(c.name) for c in table.columns)
+    return (
+        f"SELECT {select}, row_number() OVER () AS _source_row "
+        f"FROM read_json({sql_literal(str(file.local_path))}, format = 'newline_delimited', "
+        f"columns = {_struct_literal(columns)}, timestampformat = 'auto')"
     )
 
 
@@ -226,6 +242,10 @@ def _first_line(exc: BaseException) -> str:
 def bad_file_from_duckdb(file: LandingFile, exc: duckdb.Error) -> BadFileError:
     """Translates a DuckDB read error into a ``BadFileError`` with line and column when DuckDB gives them."""
     text = str(exc)
+    json_error = _JSON_ERROR.search(text)
+    if json_error:
+        # DuckDB names the local path (a download folder, say): the landing key says it better
+        return BadFileError(file.key, json_error.group(2).strip(), line=int(json_error.group(1)))
     line_match = _CSV_LINE.search(text)
     column_match = _CSV_COLUMN.search(text)
     convert = _CONVERT.search(text)

@@ -12,9 +12,9 @@ from pipelines.contracts import RawTable
 from pipelines.errors import BadFileError
 from pipelines.landing import Landing, LandingFile
 
-# csv and parquet are read by DuckDB with the contract's types; json and python files are parsed by the
-# source's own ``parse`` (JSON pages, nested exports) into Arrow.
-FileFormat = Literal["csv", "parquet", "json", "python"]
+# csv, parquet and jsonl (JSON lines, one flat record per line) are read by DuckDB with the contract's types;
+# json and python files are parsed by the source's own ``parse`` (JSON pages, nested exports) into Arrow.
+FileFormat = Literal["csv", "parquet", "jsonl", "json", "python"]
 
 
 @dataclass(frozen=True)

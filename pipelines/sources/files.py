@@ -12,11 +12,13 @@ from pipelines.sources.base import FileFormat, LoadPlan, PlannedFile
 
 
 def tabular_format(name: str) -> FileFormat | None:
-    """``parquet`` or ``csv`` (also gzip) by file name, else ``None``."""
+    """``parquet``, ``csv`` or ``jsonl`` (JSON lines; csv and jsonl also gzip) by file name, else ``None``."""
     if name.endswith(".parquet"):
         return "parquet"
     if name.endswith((".csv", ".csv.gz")):
         return "csv"
+    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
+        return "jsonl"
     return None
 
 
@@ -31,7 +33,7 @@ def files_delivery_id(files: list[LandingFile]) -> str:
 
 
 class FilePerPartitionSource:
-    """A source whose every CSV, gzip CSV or Parquet file under ``<slug>/`` is its own partition.
+    """A source whose every CSV, Parquet or JSON-lines file (gzip allowed) under ``<slug>/`` is its own partition.
 
     A file rewritten with new contents replaces its previous version; other files under the slug are
     recorded as skipped.
@@ -54,7 +56,7 @@ class FilePerPartitionSource:
         for file in landing.list_files(self.slug):
             fmt = tabular_format(file.name)
             if fmt is None:
-                plan.ignored.append((file, f"not {self._what} (.csv, .csv.gz or .parquet)"))
+                plan.ignored.append((file, f"not {self._what} (.csv, .parquet or .jsonl, optionally .gz)"))
                 continue
             plan.files.append(PlannedFile(file=file, table=self._table, format=fmt, partition=file.key))
         return plan

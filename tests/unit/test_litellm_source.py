@@ -1,3 +1,4 @@
+import hashlib
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,7 @@ BODY_COLUMNS = ("messages", "response", "proxy_server_request")
     [
         pytest.param("spend_logs_2026-10-01.csv", "req-1", id="csv"),
         pytest.param("spend_logs_2026-10-02.parquet", "req-1-pq", id="parquet"),
+        pytest.param("spend_logs_2026-10-03.jsonl", "req-jl-1", id="json-lines"),
     ],
 )
 def test_spend_logs_load_typed_without_bodies(con, landing, fixture, first_request):
@@ -52,6 +54,11 @@ def test_spend_logs_load_typed_without_bodies(con, landing, fixture, first_reque
             ", line 2, column spend: value 'lots' is not a valid DECIMAL(38, 12)",
             id="parquet-value-not-a-number",
         ),
+        pytest.param(
+            "spend_logs_tokens_not_numeric.jsonl",
+            ', line 2: Failed to cast value to numerical: "many"',
+            id="json-lines-value-not-a-number",
+        ),
     ],
 )
 def test_malformed_spend_log_is_quarantined(con, landing, fixture, expected):
@@ -63,3 +70,28 @@ def test_malformed_spend_log_is_quarantined(con, landing, fixture, expected):
     assert result.rows_loaded == 3
     assert len(result.quarantined) == 1 and expected in result.quarantined[0]
     assert result.quarantined[0].startswith(f"litellm/{fixture}")
+
+
+def test_end_users_are_pseudonymised_at_load_when_a_salt_is_set(con, landing, monkeypatch):
+    monkeypatch.setenv("AICOST_PSEUDONYM_SALT", "test-pepper")
+    place(landing, "litellm/spend_logs_2026-10-01.csv", VALID / "spend_logs_2026-10-01.csv")
+
+    load(con, "litellm", landing)
+
+    end_users = con.execute("SELECT end_user FROM raw_litellm.spend_logs ORDER BY _source_row").fetchall()
+    # sha256("test-pepper" + "customer-1"), computed outside DuckDB; an empty end user stays empty
+    expected = "u-" + hashlib.sha256(b"test-pepper" + b"customer-1").hexdigest()
+    assert end_users[0] == (expected,)
+    assert (None,) in end_users
+    assert "customer-1" not in str(con.execute("SELECT * FROM raw_litellm.spend_logs").fetchall())
+    # the secret is not left in the session
+    assert con.execute("SELECT getvariable('aicost_pseudonym_salt')").fetchone() == (None,)
+
+
+def test_without_a_salt_end_users_are_stored_as_sent(con, landing, monkeypatch):
+    monkeypatch.delenv("AICOST_PSEUDONYM_SALT", raising=False)
+    place(landing, "litellm/spend_logs_2026-10-01.csv", VALID / "spend_logs_2026-10-01.csv")
+
+    load(con, "litellm", landing)
+
+    assert scalar(con, "SELECT end_user FROM raw_litellm.spend_logs ORDER BY _source_row LIMIT 1") == "customer-1"

@@ -11,6 +11,8 @@ SPEND_LOGS = RawTable(
     name="spend_logs",
     period_column="startTime",
     excluded=frozenset({"messages", "response", "proxy_server_request"}),
+    # the customer's end-user id: hashed at load when AICOST_PSEUDONYM_SALT is set
+    pseudonymised=frozenset({"end_user"}),
     columns=(
         Column("request_id", "VARCHAR"),
         Column("call_type", "VARCHAR", required=False),

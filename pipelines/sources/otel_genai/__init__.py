@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 
+from pipelines import pseudonyms
 from pipelines.errors import BadFileError
 from pipelines.landing import Landing
 from pipelines.readers import contract_arrow_schema
@@ -31,6 +32,8 @@ from pipelines.sources.otel_genai.schema import SPANS
 SLUG = "otel_genai"
 ATTRIBUTE_KEYS_ENV = "AICOST_OTEL_ATTRIBUTE_KEYS"
 DEFAULT_ATTRIBUTE_KEYS = ("app.team", "app.feature", "app.customer_id", "enduser.id")
+# End-user identifiers: hashed with the pseudonym salt when one is configured (as LiteLLM's end_user).
+PSEUDONYMISED_ATTRIBUTES = frozenset({"enduser.id"})
 # Span attribute -> contract column.
 _SPAN_TEXT = {
     "gen_ai.operation.name": "operation_name",
@@ -231,6 +234,10 @@ def _span_row(
             )
         row[column] = value
     kept = {k: attributes[k] if k in attributes else resource[k] for k in keep if k in attributes or k in resource}
+    secret = pseudonyms.salt()
+    for k in PSEUDONYMISED_ATTRIBUTES & kept.keys():
+        if secret and kept[k] not in (None, ""):
+            kept[k] = pseudonyms.pseudonym(str(kept[k]), secret)
     row["attribution_attributes"] = json.dumps(kept, sort_keys=True) if kept else None
     return row
 
