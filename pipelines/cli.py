@@ -1,4 +1,4 @@
-"""The `aicost` command line: demo, run, export, summary, validate-focus, dbt."""
+"""The `aicost` command line: demo, run, pull, export, summary, validate-focus, dbt."""
 
 from __future__ import annotations
 
@@ -53,6 +53,33 @@ def _run(settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Loads every source from the landing location and builds the warehouse."""
     return _run(_settings(args))
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    """Pulls a provider's Admin API usage and cost pages into the (local) landing zone."""
+    from pipelines.pull.admin_api import PROVIDERS, PullError, parse_day, pull
+
+    settings = _settings(args)
+    if "://" in settings.landing:
+        print("error: pull writes into a local landing folder; sync it to object storage afterwards", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        since = parse_day(args.since)
+        until = parse_day(args.until) if args.until else None
+    except ValueError:
+        print("error: --since and --until are days, YYYY-MM-DD", file=sys.stderr)
+        return EXIT_FAILED
+    provider = PROVIDERS[args.provider]
+    try:
+        result = pull(provider, Path(settings.landing), since, until)
+    except PullError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(
+        f"{provider.name}: {result.pages} page(s), {result.buckets} bucket(s) written under "
+        f"{Path(settings.landing) / provider.slug}/ ({result.retries} retried request(s))"
+    )
+    return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -163,6 +190,15 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="load every source and build the warehouse (the nightly job)")
     location_flags(run)
     run.set_defaults(func=cmd_run)
+
+    pull_parser = sub.add_parser(
+        "pull", help="pull OpenAI or Anthropic Admin API usage and cost pages into the landing folder"
+    )
+    pull_parser.add_argument("provider", choices=["openai", "anthropic"])
+    pull_parser.add_argument("--since", required=True, help="first day to pull, YYYY-MM-DD (UTC)")
+    pull_parser.add_argument("--until", help="day to stop before, YYYY-MM-DD (default: now)")
+    pull_parser.add_argument("--landing", help="landing folder (default: settings)")
+    pull_parser.set_defaults(func=cmd_pull)
 
     demo = sub.add_parser("demo", help="generate a month of sample data and run everything")
     location_flags(demo)

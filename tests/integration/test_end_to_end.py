@@ -164,7 +164,7 @@ def test_cli_demo_in_text_formats_then_export(tmp_path):
     )
 
     assert demo.returncode == 0, demo.stderr[-3000:]
-    assert "Conservation: 5/5" in demo.stdout
+    assert "Conservation: 6/6" in demo.stdout
     assert list(landing.glob("aws_cur/*/data/*/*.csv.gz")) and list(landing.glob("litellm/**/*.csv.gz"))
     out = tmp_path / "cb.csv"
     export = subprocess.run(

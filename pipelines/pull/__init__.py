@@ -1,0 +1,1 @@
+"""Pulling provider Admin APIs (OpenAI, Anthropic) into the landing zone, page by page, as received."""
