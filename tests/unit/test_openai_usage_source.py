@@ -130,3 +130,13 @@ def test_cost_amount_that_is_not_a_number_is_quarantined(con, landing):
         "openai_usage/costs/2025-10/bad.json, column data[0].results[0].amount.value: expected a number, got 'n/a'"
     ]
     assert scalar(con, "SELECT count(*) FROM raw_openai_usage.costs") == 0
+
+
+def test_an_unknown_model_loads_as_reported_for_pricing_to_flag(con, landing):
+    # a model no seed or catalogue knows is not a bad file: it loads, and rpt_unpriced_usage lists it
+    place(landing, "openai_usage/usage/completions/2025-10/page-0001.json", VALID / "usage_unknown_model_page.json")
+
+    result = load(con, "openai_usage", landing)
+
+    assert (result.rows_loaded, result.quarantined) == (2, [])
+    assert scalar(con, "SELECT count(*) FROM raw_openai_usage.completions_usage WHERE model LIKE 'gpt-99%'") == 1

@@ -12,6 +12,7 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
+        on_schema_change='append_new_columns',
         pre_hook=[
             "{% if is_incremental() %}delete from {{ this }} where _load_id not in "
             ~ "(select distinct _load_id from {{ ref('stg_litellm__spend_logs') }}){% endif %}"
@@ -41,6 +42,7 @@ select
     gateway_model,
     call_type,
     status,
+    mcp_namespaced_tool_name as mcp_tool_name,
     prompt_tokens - cache_read_tokens - cache_write_tokens as input_tokens,
     cache_read_tokens,
     cache_write_tokens,

@@ -101,6 +101,7 @@ select
     attributed.model_tier,
     attributed.model_name as gateway_model,
     attributed.call_type,
+    attributed.tool_name,
     attributed.status,
     'USD' as cost_currency,
     attributed.input_tokens,
