@@ -153,3 +153,48 @@ from source
         else 'regional'
     end
 {%- endmacro %}
+
+{#-
+    The columns every provider API cost row (OpenAI costs, Anthropic cost report) shares in the FOCUS union:
+    usage charges of one time bucket, billed as listed, without commitments, resources or tags. The
+    relation must have amount, bucket_start_at, bucket_end_at, _source_file and _source_row.
+-#}
+{% macro provider_api_charge_columns() -%}
+    md5(_source_file || ':' || cast(_source_row as varchar)) as charge_id,
+        cast(null as varchar) as invoice_id,
+        'AI and Machine Learning' as service_category,
+        'Generative AI' as service_subcategory,
+        'Usage' as charge_category,
+        cast(null as varchar) as charge_class,
+        'Usage-Based' as charge_frequency,
+        cast(null as varchar) as resource_id,
+        cast(null as varchar) as availability_zone,
+        amount as billed_cost,
+        amount as effective_cost,
+        amount as list_cost,
+        amount as contracted_cost,
+        cast(null as {{ money_type() }}) as list_unit_price,
+        cast(null as {{ money_type() }}) as contracted_unit_price,
+        'Standard' as pricing_category,
+        cast(null as varchar) as commitment_discount_id,
+        cast(null as varchar) as commitment_discount_category,
+        cast(null as varchar) as commitment_discount_type,
+        cast(null as varchar) as commitment_discount_status,
+        cast(null as {{ money_type() }}) as commitment_discount_quantity,
+        cast(null as varchar) as commitment_discount_unit,
+        cast(null as {{ money_type() }}) as commitment_unused_quantity,
+        {{ month_start('bucket_start_at') }} as billing_period_start,
+        {{ month_start('bucket_start_at') }} + interval 1 month as billing_period_end,
+        bucket_start_at as charge_period_start,
+        bucket_end_at as charge_period_end,
+        cast(null as json) as tags,
+        cast(null as json) as cost_category,
+        cast(null as varchar) as instance_type,
+        cast(null as integer) as gpu_count,
+        cast(null as varchar) as tag_team,
+        cast(null as varchar) as tag_application,
+        cast(null as varchar) as tag_environment,
+        cast(null as varchar) as iam_principal,
+        _source_file,
+        _source_row
+{%- endmacro %}

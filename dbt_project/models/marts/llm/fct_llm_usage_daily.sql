@@ -29,11 +29,7 @@ openai_completions as (
         api_key_id,
         user_id,
         model_name,
-        case
-            when is_batch then 'batch'
-            when service_tier in ('default', 'auto') then 'standard'
-            else service_tier
-        end as service_tier,
+        service_tier,
         is_batch,
         cast(null as varchar) as context_window,
         bucket_start_at,
@@ -64,11 +60,7 @@ openai_endpoints as (
         api_key_id,
         user_id,
         model_name,
-        case
-            when is_batch then 'batch'
-            when service_tier in ('default', 'auto') then 'standard'
-            else service_tier
-        end as service_tier,
+        service_tier,
         is_batch,
         cast(null as varchar) as context_window,
         bucket_start_at,
@@ -140,7 +132,12 @@ daily as (
         api_key_id,
         user_id,
         model_name,
-        service_tier,
+        -- one tier vocabulary: OpenAI's default (or auto) tier is standard, and batch usage is the batch tier
+        case
+            when is_batch then 'batch'
+            when service_tier in ('default', 'auto') then 'standard'
+            else service_tier
+        end as service_tier,
         is_batch,
         context_window,
         count(*) as buckets,
