@@ -39,7 +39,13 @@ def _stage_generate(landing: Path, scale: float) -> dict:
 
     summary = generate(DemoOptions(landing=landing, scale=scale))
     return {
-        "rows": summary.calls + summary.cur_lines + summary.azure_lines + summary.gcp_lines + summary.aws_focus_rows,
+        "rows": summary.calls
+        + summary.cur_lines
+        + summary.azure_lines
+        + summary.gcp_lines
+        + summary.aws_focus_rows
+        + summary.otel_spans
+        + summary.outcome_events,
         "detail": summary.__dict__,
     }
 
@@ -47,6 +53,7 @@ def _stage_generate(landing: Path, scale: float) -> dict:
 def _stage_load(landing: Path, warehouse: Path) -> dict:
     from pipelines.landing import open_landing
     from pipelines.loader import load_source
+    from pipelines.pricing.catalogue import refresh_catalogue
     from pipelines.sources.registry import SOURCES
     from pipelines.warehouse import connect
 
@@ -55,6 +62,7 @@ def _stage_load(landing: Path, warehouse: Path) -> dict:
     with connect(settings) as con:
         for slug, source in SOURCES.items():
             rows[slug] = load_source(con, source, open_landing(str(landing))).rows_loaded
+        rows["prices"] = refresh_catalogue(con)[1]
     return {"rows": sum(rows.values()), "detail": rows}
 
 
@@ -69,7 +77,13 @@ def _stage_dbt(landing: Path, warehouse: Path) -> dict:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = {
             t: con.execute(f"SELECT count(*) FROM main.{t}").fetchone()[0]
-            for t in ("focus_cost_and_usage", "fct_llm_requests", "rpt_showback_daily", "rpt_chargeback_monthly")
+            for t in (
+                "focus_cost_and_usage",
+                "fct_llm_requests",
+                "fct_llm_usage_daily",
+                "rpt_showback_daily",
+                "rpt_chargeback_monthly",
+            )
         }
     return {"rows": sum(rows.values()), "detail": rows}
 
@@ -89,6 +103,10 @@ def _stage_irreducible(landing: Path, warehouse: Path) -> dict:
             ("litellm_parquet", "litellm/**/*.parquet", "read_parquet"),
             ("litellm_csv", "litellm/**/*.csv*", "read_csv"),
             ("openai_json", "openai_usage/**/*.json", "read_json"),
+            ("anthropic_json", "anthropic_usage/**/*.json", "read_json"),
+            ("otel_jsonl", "otel_genai/**/*.jsonl", "read_json"),
+            ("outcomes_parquet", "outcomes/**/*.parquet", "read_parquet"),
+            ("outcomes_csv", "outcomes/**/*.csv*", "read_csv"),
             ("azure_csv", "azure_cost/**/*.csv.gz", "read_csv"),
             ("azure_parquet", "azure_cost/**/*.parquet", "read_parquet"),
             ("gcp_json", "gcp_billing/**/*.jsonl", "read_json"),
