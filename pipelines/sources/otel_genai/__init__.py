@@ -18,7 +18,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from datetime import UTC, datetime
 
 import pyarrow as pa
 
@@ -108,7 +107,7 @@ class OtelGenAISource:
         return plan
 
     def parse(self, planned: PlannedFile) -> pa.Table:
-        """Parses every line (one export request each) into span rows."""
+        """Parses every line (one export request each) into span rows, column by column."""
         key = planned.file.key
         path = planned.file.local_path
         raw = gzip.decompress(path.read_bytes()) if path.name.endswith(".gz") else path.read_bytes()
@@ -117,8 +116,7 @@ class OtelGenAISource:
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
             raise BadFileError(key, f"not UTF-8 (byte {exc.start})", line=line) from exc
-        keep = attribute_keys()
-        rows: list[dict[str, object]] = []
+        spans = _Spans(key, attribute_keys(), pseudonyms.salt())
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
@@ -128,10 +126,8 @@ class OtelGenAISource:
                 raise BadFileError(key, f"invalid JSON: {exc.msg} (column {exc.colno})", line=number) from exc
             if not isinstance(request, dict) or not isinstance(request.get("resourceSpans"), list):
                 raise BadFileError(key, "not an OTLP trace export: expected resourceSpans", line=number)
-            for row in _span_rows(key, number, request, keep):
-                row["_source_row"] = len(rows) + 1
-                rows.append(row)
-        return pa.Table.from_pylist(rows, schema=contract_arrow_schema(SPANS))
+            spans.add_request(number, request)
+        return spans.table()
 
 
 def _value(value: object) -> object:
@@ -153,97 +149,113 @@ def _value(value: object) -> object:
     return None
 
 
-def _attributes(key: str, line: int, items: object, where: str) -> dict[str, object]:
-    if items is None:
-        return {}
-    if not isinstance(items, list):
-        raise BadFileError(key, f"{where}.attributes must be a list", line=line)
-    attributes: dict[str, object] = {}
-    for item in items:
-        if not isinstance(item, dict) or not isinstance(item.get("key"), str):
-            raise BadFileError(key, f"{where}: attribute without a key", line=line)
-        try:
-            attributes[item["key"]] = _value(item.get("value"))
-        except (TypeError, ValueError) as exc:
-            raise BadFileError(key, f"{where}: attribute {item['key']} has a bad value ({exc})", line=line) from exc
-    return attributes
-
-
-def _nanos(key: str, line: int, value: object, where: str) -> datetime | None:
-    if value in (None, "", 0, "0"):
-        return None
-    try:
-        nanos = int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise BadFileError(key, f"{where} must be unix nanoseconds, got {value!r}", line=line) from None
-    return datetime.fromtimestamp(nanos // 1_000_000_000, tz=UTC).replace(microsecond=(nanos // 1000) % 1_000_000)
-
-
-def _span_rows(key: str, line: int, request: dict, keep: tuple[str, ...]) -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = []
-    for r, resource_spans in enumerate(request["resourceSpans"]):
-        where = f"resourceSpans[{r}]"
-        resource = _attributes(key, line, (resource_spans.get("resource") or {}).get("attributes"), where)
-        for s, scope_spans in enumerate(resource_spans.get("scopeSpans") or []):
-            for p, span in enumerate(scope_spans.get("spans") or []):
-                at = f"{where}.scopeSpans[{s}].spans[{p}]"
-                attributes = _attributes(key, line, span.get("attributes"), at)
-                provider = attributes.get("gen_ai.provider.name") or attributes.get("gen_ai.system")
-                if provider is None and "gen_ai.operation.name" not in attributes:
-                    continue  # not a GenAI span (HTTP, database ...)
-                rows.append(_span_row(key, line, at, span, resource, attributes, provider, keep))
-    return rows
-
-
-def _span_row(
-    key: str,
-    line: int,
-    at: str,
-    span: dict,
-    resource: dict[str, object],
-    attributes: dict[str, object],
-    provider: object,
-    keep: tuple[str, ...],
-) -> dict[str, object]:
-    start = _nanos(key, line, span.get("startTimeUnixNano"), f"{at}.startTimeUnixNano")
-    if start is None or not span.get("traceId") or not span.get("spanId"):
-        raise BadFileError(key, f"{at}: a span needs traceId, spanId and startTimeUnixNano", line=line)
-    row: dict[str, object] = {
-        "trace_id": span["traceId"],
-        "span_id": span["spanId"],
-        "parent_span_id": span.get("parentSpanId") or None,
-        "span_name": span.get("name"),
-        "start_time": start,
-        "end_time": _nanos(key, line, span.get("endTimeUnixNano"), f"{at}.endTimeUnixNano"),
-        "status_code": _STATUS.get((span.get("status") or {}).get("code", 0), "UNSET"),
-        "service_name": _text(resource.get("service.name")),
-        "deployment_environment": _text(
-            resource.get("deployment.environment.name") or resource.get("deployment.environment")
-        ),
-        "provider_name": _text(provider),
-    }
-    for attribute, column in _SPAN_TEXT.items():
-        row[column] = _text(attributes.get(attribute))
-    for attribute, column in _SPAN_COUNTS.items():
-        value = attributes.get(attribute)
-        if value is None or row.get(column) is not None:
-            continue
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise BadFileError(
-                key, f"{at}: {attribute} must be a non-negative integer, got {value!r}", line=line, column=attribute
-            )
-        row[column] = value
-    kept = {k: attributes[k] if k in attributes else resource[k] for k in keep if k in attributes or k in resource}
-    secret = pseudonyms.salt()
-    for k in PSEUDONYMISED_ATTRIBUTES & kept.keys():
-        if secret and kept[k] not in (None, ""):
-            kept[k] = pseudonyms.pseudonym(str(kept[k]), secret)
-    row["attribution_attributes"] = json.dumps(kept, sort_keys=True) if kept else None
-    return row
-
-
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+_COLUMNS = [c.name for c in SPANS.columns]
+_TIME_COLUMNS = ("start_time", "end_time")
+
+
+class _Spans:
+    """Span rows of one file, kept as columns (millions of spans: one dict per row would be slow).
+
+    Attribute values stay as their OTLP JSON until a column needs them, so the many attributes nobody reads
+    (content among them) are never converted, let alone stored.
+    """
+
+    def __init__(self, key: str, keep: tuple[str, ...], secret: str | None) -> None:
+        self.key = key
+        self.keep = keep
+        self.secret = secret
+        self.columns: dict[str, list[object]] = {name: [] for name in [*_COLUMNS, "_source_row"]}
+
+    def _attributes(self, line: int, items: object, where: str) -> dict[str, object]:
+        if items is None:
+            return {}
+        try:
+            return {item["key"]: item.get("value") for item in items}  # type: ignore[union-attr]
+        except (TypeError, KeyError, AttributeError):
+            raise BadFileError(self.key, f"{where}.attributes must be a list of {{key, value}}", line=line) from None
+
+    def _nanos(self, line: int, value: object, where: str) -> int | None:
+        if value in (None, "", 0, "0"):
+            return None
+        try:
+            return int(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise BadFileError(self.key, f"{where} must be unix nanoseconds, got {value!r}", line=line) from None
+
+    def add_request(self, line: int, request: dict) -> None:
+        """Adds the GenAI spans of one export request (one line)."""
+        for r, resource_spans in enumerate(request["resourceSpans"]):
+            where = f"resourceSpans[{r}]"
+            resource = self._attributes(line, (resource_spans.get("resource") or {}).get("attributes"), where)
+            for s, scope_spans in enumerate(resource_spans.get("scopeSpans") or []):
+                for p, span in enumerate(scope_spans.get("spans") or []):
+                    attributes = self._attributes(line, span.get("attributes"), f"{where}.scopeSpans[{s}].spans[{p}]")
+                    provider = attributes.get("gen_ai.provider.name") or attributes.get("gen_ai.system")
+                    if provider is None and "gen_ai.operation.name" not in attributes:
+                        continue  # not a GenAI span (HTTP, database ...)
+                    self._add_span(line, f"{where}.scopeSpans[{s}].spans[{p}]", span, resource, attributes, provider)
+
+    def _add_span(self, line: int, at: str, span: dict, resource: dict, attributes: dict, provider: object) -> None:
+        start = self._nanos(line, span.get("startTimeUnixNano"), f"{at}.startTimeUnixNano")
+        if start is None or not span.get("traceId") or not span.get("spanId"):
+            raise BadFileError(self.key, f"{at}: a span needs traceId, spanId and startTimeUnixNano", line=line)
+        row: dict[str, object] = {
+            "trace_id": span["traceId"],
+            "span_id": span["spanId"],
+            "parent_span_id": span.get("parentSpanId") or None,
+            "span_name": span.get("name"),
+            "start_time": start,
+            "end_time": self._nanos(line, span.get("endTimeUnixNano"), f"{at}.endTimeUnixNano"),
+            "status_code": _STATUS.get((span.get("status") or {}).get("code", 0), "UNSET"),
+            "service_name": _text(_value(resource.get("service.name"))),
+            "deployment_environment": _text(
+                _value(resource.get("deployment.environment.name") or resource.get("deployment.environment"))
+            ),
+            "provider_name": _text(_value(provider)),
+        }
+        for attribute, column in _SPAN_TEXT.items():
+            row[column] = _text(_value(attributes.get(attribute)))
+        for attribute, column in _SPAN_COUNTS.items():
+            if attribute not in attributes or row.get(column) is not None:
+                continue
+            try:
+                value = _value(attributes[attribute])
+            except (TypeError, ValueError):
+                value = attributes[attribute]
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise BadFileError(
+                    self.key,
+                    f"{at}: {attribute} must be a non-negative integer, got {value!r}",
+                    line=line,
+                    column=attribute,
+                )
+            row[column] = value
+        kept = {}
+        for k in self.keep:
+            if k in attributes or k in resource:
+                kept[k] = _value(attributes[k] if k in attributes else resource[k])
+                if self.secret and k in PSEUDONYMISED_ATTRIBUTES and kept[k] not in (None, ""):
+                    kept[k] = pseudonyms.pseudonym(str(kept[k]), self.secret)
+        row["attribution_attributes"] = json.dumps(kept, sort_keys=True) if kept else None
+        row["_source_row"] = len(self.columns["_source_row"]) + 1
+        for name, values in self.columns.items():
+            values.append(row.get(name))
+
+    def table(self) -> pa.Table:
+        """The rows in the contract's Arrow schema (times from integer nanoseconds, without Python datetimes)."""
+        schema = contract_arrow_schema(SPANS)
+        arrays = []
+        for field in schema:
+            values = self.columns[field.name]
+            if field.name in _TIME_COLUMNS:
+                arrays.append(pa.array(values, pa.timestamp("ns", tz="UTC")).cast(field.type, safe=False))
+            else:
+                arrays.append(pa.array(values, field.type))
+        return pa.Table.from_arrays(arrays, schema=schema)
 
 
 SOURCE = OtelGenAISource()
