@@ -57,11 +57,11 @@ requests as (
         cost_centre_id,
         model_id,
         cost_currency as billing_currency,
-        count(*) as requests,
+        sum(requests) as requests,
         sum(input_tokens + cache_read_tokens + cache_write_tokens + output_tokens + reasoning_tokens)
             as gateway_tokens,
         sum(gateway_cost) as gateway_estimated_cost
-    from {{ ref('fct_llm_requests') }}
+    from {{ ref('fct_llm_requests_daily') }}
     group by all
 ),
 

@@ -26,7 +26,7 @@ requests as (
         catalogue_version,
         list_cost,
         total_tokens
-    from {{ ref('fct_llm_requests') }}
+    from {{ ref('fct_llm_requests_daily') }}
 ),
 
 usage_reports as (

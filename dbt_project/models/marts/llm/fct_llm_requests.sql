@@ -3,13 +3,14 @@
     attributed to team, application and cost centre through the mapping seeds, with the canonical model
     and a list cost from the price catalogue.
 
-    A table, rebuilt every run: token parsing is materialised incrementally upstream, and the joins here are
-    with small seeds and the daily price table, so one pass re-rates every request with the current prices
-    and mappings; showback, unpriced usage, the rating history and the tests then read it instead of
-    re-evaluating those joins each. The seeds' uniqueness tests guarantee the joins never duplicate a request.
+    A view: the heavy work is materialised incrementally upstream, and the joins here are with small seeds
+    and the daily price table, so a mapping or price change applies at once with nothing to rebuild (writing
+    tens of millions of wide rows each run would cost more than evaluating the joins). The marts that
+    aggregate requests read the daily rollup fct_llm_requests_daily, which evaluates them once per run.
+    The seeds' uniqueness tests guarantee the joins never duplicate a request.
     Gateway cache writes carry no duration: they are rated at the 5-minute cache-write price.
 -#}
-{{ config(materialized='table') }}
+{{ config(materialized='view') }}
 
 {%- set token_prices = {
     'input_tokens': 'input',

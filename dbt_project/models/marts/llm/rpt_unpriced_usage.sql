@@ -16,14 +16,15 @@ requests as (
         'standard' as service_tier,
         unpriced_token_types,
         request_date as usage_date,
-        1 as requests,
+        requests,
         input_tokens,
         cache_read_tokens,
         cache_write_tokens,
         output_tokens,
         reasoning_tokens
-    from {{ ref('fct_llm_requests') }}
-    where list_cost is null
+    from {{ ref('fct_llm_requests_daily') }}
+    -- a request is unpriced exactly when a token type it used has no price
+    where unpriced_token_types is not null
 ),
 
 usage_buckets as (
