@@ -89,3 +89,13 @@ def test_malformed_file_is_quarantined_and_others_still_load(con, landing, fixtu
     assert len(result.quarantined) == 1
     assert result.quarantined[0].startswith("otel_genai/bad.jsonl")
     assert expected in result.quarantined[0]
+
+
+def test_a_pretty_printed_export_request_loads_as_one_document(con, landing):
+    place(landing, "otel_genai/export.json", VALID / "export_pretty.json")
+
+    result = load(con, "otel_genai", landing)
+
+    # the first line of traces.jsonl, indented over many lines: its chat and agent spans
+    assert (result.rows_loaded, result.quarantined) == (2, [])
+    assert scalar(con, "SELECT sum(input_tokens) FROM raw_otel_genai.spans WHERE operation_name = 'chat'") == 1200

@@ -117,6 +117,11 @@ class OtelGenAISource:
             line = raw[: exc.start].count(b"\n") + 1
             raise BadFileError(key, f"not UTF-8 (byte {exc.start})", line=line) from exc
         spans = _Spans(key, attribute_keys(), pseudonyms.salt())
+        document = _whole_document(text) if path.name.removesuffix(".gz").endswith(".json") else None
+        if document is not None:
+            # one export request pretty-printed over many lines (an OTLP/JSON file written by hand or a tool)
+            spans.add_request(1, document)
+            return spans.table()
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
@@ -128,6 +133,17 @@ class OtelGenAISource:
                 raise BadFileError(key, "not an OTLP trace export: expected resourceSpans", line=number)
             spans.add_request(number, request)
         return spans.table()
+
+
+def _whole_document(text: str) -> dict | None:
+    """The file as one OTLP/JSON export request, when it is one (else None: read it line by line)."""
+    if text.count("\n") <= 1:
+        return None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return document if isinstance(document, dict) and isinstance(document.get("resourceSpans"), list) else None
 
 
 def _value(value: object) -> object:
