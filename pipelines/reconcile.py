@@ -29,6 +29,20 @@ _AZURE_DETAILS = f"""
            BillingCurrencyCode, CostInBillingCurrency
     FROM raw_azure_cost.amortized_cost_details
 """
+
+
+def _newest_page(table: str, bucket_column: str) -> str:
+    """API pages: a bucket pulled twice counts once, from its newest page (load time, then file name).
+
+    The same rule as the dbt macro newest_page_per_bucket, written again here on purpose: the check must
+    not share the modelling code it checks.
+    """
+    return (
+        f"(_loaded_at, _source_file) = (SELECT max((n._loaded_at, n._source_file)) FROM {table} AS n "
+        f"WHERE n.{bucket_column} = c.{bucket_column})"
+    )
+
+
 _SOURCE_TOTALS = {
     "aws_cur": """
         SELECT bill_payer_account_id, strftime(bill_billing_period_start_date, '%Y-%m'),
@@ -68,22 +82,16 @@ _SOURCE_TOTALS = {
                sum(cost) + sum(credits_amount)
         FROM raw_gcp_billing.cost_lines GROUP BY ALL
     """,
-    # API pages: a bucket pulled twice counts once, from its newest page (load time, then file name).
-    "openai_usage": """
+    "openai_usage": f"""
         SELECT ?, strftime(bucket_start_time, '%Y-%m'), upper(amount_currency), sum(amount_value)
-        FROM raw_openai_usage.costs AS c
-        WHERE (_loaded_at, _source_file) = (
-            SELECT max((n._loaded_at, n._source_file)) FROM raw_openai_usage.costs AS n
-            WHERE n.bucket_start_time = c.bucket_start_time)
+        FROM raw_openai_usage.costs AS c WHERE {_newest_page("raw_openai_usage.costs", "bucket_start_time")}
         GROUP BY ALL
     """,
     # Anthropic reports cents.
-    "anthropic_usage": """
+    "anthropic_usage": f"""
         SELECT ?, strftime(bucket_starting_at, '%Y-%m'), upper(currency), sum(amount_cents) * 0.01
         FROM raw_anthropic_usage.cost_report AS c
-        WHERE (_loaded_at, _source_file) = (
-            SELECT max((n._loaded_at, n._source_file)) FROM raw_anthropic_usage.cost_report AS n
-            WHERE n.bucket_starting_at = c.bucket_starting_at)
+        WHERE {_newest_page("raw_anthropic_usage.cost_report", "bucket_starting_at")}
         GROUP BY ALL
     """,
 }

@@ -22,18 +22,14 @@ costs as (
     select * from {{ ref('stg_anthropic_usage__costs') }}
 ),
 
-aliases as (
-    select
-        alias,
-        model_id
-    from {{ ref('model_aliases') }}
-    where alias_kind = 'gateway_model'
+model_names as (
+    select * from {{ ref('int_llm_model_names') }}
 ),
 
 classified as (
     select
         costs.*,
-        coalesce(aliases.model_id, costs.model_name) as model_id,
+        coalesce(model_names.model_id, costs.model_name) as model_id,
         case costs.report_token_type
             when 'uncached_input_tokens' then 'input'
             when 'cache_read_input_tokens' then 'cache_read'
@@ -46,7 +42,7 @@ classified as (
             when 'cache_creation.ephemeral_1h_input_tokens' then '1h'
         end as cache_ttl
     from costs
-    left join aliases on costs.model_name = aliases.alias
+    left join model_names on costs.model_name = model_names.model_name
 ),
 
 usage_rows as (
@@ -54,9 +50,9 @@ usage_rows as (
         usage.*,
         cast(usage.bucket_start_at as date) as usage_date,
         coalesce(usage.workspace_id, 'default') as workspace_key,
-        coalesce(aliases.model_id, usage.model_name) as model_id
+        coalesce(model_names.model_id, usage.model_name) as model_id
     from {{ ref('stg_anthropic_usage__message_usages') }} as usage
-    left join aliases on usage.model_name = aliases.alias
+    left join model_names on usage.model_name = model_names.model_name
 ),
 
 -- One row per report token type, named as the cost report names it.

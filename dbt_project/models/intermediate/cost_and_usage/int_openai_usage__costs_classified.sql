@@ -7,12 +7,8 @@ costs as (
     select * from {{ ref('stg_openai_usage__costs') }}
 ),
 
-aliases as (
-    select
-        alias,
-        model_id
-    from {{ ref('model_aliases') }}
-    where alias_kind = 'gateway_model'
+model_names as (
+    select * from {{ ref('int_llm_model_names') }}
 ),
 
 parsed as (
@@ -26,7 +22,7 @@ parsed as (
 
 select
     parsed.*,
-    coalesce(aliases.model_id, parsed.line_item_model) as model_id,
+    coalesce(model_names.model_id, parsed.line_item_model) as model_id,
     case parsed.line_item_kind
         when 'cached input' then 'cache_read'
         when 'input' then 'input'
@@ -37,4 +33,4 @@ select
             then case when parsed.is_batch then 'batch' else 'standard' end
     end as service_tier
 from parsed
-left join aliases on parsed.line_item_model = aliases.alias
+left join model_names on parsed.line_item_model = model_names.model_name

@@ -30,16 +30,8 @@ requests as (
     from {{ ref('int_llm_requests_unioned') }}
 ),
 
-aliases as (
-    select
-        alias,
-        model_id
-    from {{ ref('model_aliases') }}
-    where alias_kind = 'gateway_model'
-),
-
-models as (
-    select * from {{ ref('models') }}
+model_names as (
+    select * from {{ ref('int_llm_model_names') }}
 ),
 
 team_keys as (
@@ -71,16 +63,15 @@ prices as (
 attributed as (
     select
         requests.*,
-        coalesce(aliases.model_id, requests.model_name) as model_id,
-        aliases.model_id is not null or models.model_id is not null as is_model_known,
-        models.model_family,
-        models.model_creator,
-        models.model_tier,
+        coalesce(model_names.model_id, requests.model_name) as model_id,
+        model_names.model_id is not null as is_model_known,
+        model_names.model_family,
+        model_names.model_creator,
+        model_names.model_tier,
         coalesce(team_keys.team, teams_by_attribute.team, service_keys.team, 'Unallocated') as team,
         coalesce(requests.application, service_keys.application, 'Unallocated') as resolved_application
     from requests
-    left join aliases on requests.model_name = aliases.alias
-    left join models on coalesce(aliases.model_id, requests.model_name) = models.model_id
+    left join model_names on requests.model_name = model_names.model_name
     left join team_keys on requests.gateway_team_id = team_keys.key_value
     left join teams as teams_by_attribute on requests.team_attribute = teams_by_attribute.team
     left join service_keys on requests.service_name = service_keys.key_value

@@ -159,16 +159,8 @@ daily as (
     group by all
 ),
 
-aliases as (
-    select
-        alias,
-        model_id
-    from {{ ref('model_aliases') }}
-    where alias_kind = 'gateway_model'
-),
-
-models as (
-    select * from {{ ref('models') }}
+model_names as (
+    select * from {{ ref('int_llm_model_names') }}
 ),
 
 keys as (
@@ -188,10 +180,10 @@ prices as (
 resolved as (
     select
         daily.*,
-        coalesce(aliases.model_id, daily.model_name) as model_id,
-        models.model_id is not null as is_model_known,
-        models.model_family,
-        models.model_tier,
+        coalesce(model_names.model_id, daily.model_name) as model_id,
+        model_names.model_id is not null as is_model_known,
+        model_names.model_family,
+        model_names.model_tier,
         -- Anthropic's long-context band starts at 200k input tokens per request
         case when daily.context_window = '200k-1M' then 200000 else 0 end as context_tokens,
         daily.images is not null
@@ -201,8 +193,7 @@ resolved as (
         or daily.sessions is not null
         or daily.tool_calls is not null as has_non_token_units
     from daily
-    left join aliases on daily.model_name = aliases.alias
-    left join models on coalesce(aliases.model_id, daily.model_name) = models.model_id
+    left join model_names on daily.model_name = model_names.model_name
 ),
 
 rated as (
