@@ -9,9 +9,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipelines.config import DBT_PROJECT_DIR, Settings
+from pipelines.config import DBT_PROJECT_DIR, Settings, dbt_executable
 
-EXIT_OK, EXIT_FAILED, EXIT_CHECKS_FAILED = 0, 1, 2
+# 0 ok, 1 the run failed, 2 the run completed but a check failed; usage errors and a warehouse held by
+# another run are distinct from both (the BSD sysexits EX_USAGE and EX_TEMPFAIL).
+EXIT_OK, EXIT_FAILED, EXIT_CHECKS_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 64, 75
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors exit with EX_USAGE (64), never 2 ("a check failed")."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        """Prints the usage and the error, then exits 64."""
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -22,11 +33,12 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _run(settings: Settings) -> int:
+def _run(settings: Settings, wait_seconds: float = 0) -> int:
     from pipelines.landing import landing_for
     from pipelines.run import run_pipeline
+    from pipelines.runlock import RunLockBusy
     from pipelines.summary import render_summary
-    from pipelines.warehouse import connect
+    from pipelines.warehouse import WarehouseBusy, connect
 
     try:
         landing_for(settings)
@@ -35,7 +47,11 @@ def _run(settings: Settings) -> int:
         return EXIT_FAILED
 
     print(f"Running the pipeline: landing {settings.landing} -> warehouse {settings.warehouse}", flush=True)
-    outcome = run_pipeline(settings)
+    try:
+        outcome = run_pipeline(settings, wait_seconds=wait_seconds)
+    except (RunLockBusy, WarehouseBusy) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     if not outcome.success:
         tail = outcome.log_path.read_text(encoding="utf-8").splitlines()[-40:] if outcome.log_path else []
         print("\n".join(tail), file=sys.stderr)
@@ -44,6 +60,8 @@ def _run(settings: Settings) -> int:
     print(f"Run log: {outcome.log_path}")
     with connect(settings, read_only=True) as con:
         print(render_summary(con, settings))
+    if outcome.warnings:
+        print("Warnings (the run is not failed by them):\n  " + "\n  ".join(outcome.warnings))
     if outcome.failed_checks:
         print("Failed checks:\n  " + "\n  ".join(outcome.failed_checks), file=sys.stderr)
         return EXIT_CHECKS_FAILED
@@ -52,7 +70,7 @@ def _run(settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Loads every source from the landing location and builds the warehouse."""
-    return _run(_settings(args))
+    return _run(_settings(args), wait_seconds=args.wait)
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
@@ -103,8 +121,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     if args.generate_only:
         return EXIT_OK
-    code = _run(settings)
-    if code == EXIT_FAILED:
+    code = _run(settings, wait_seconds=args.wait)
+    if code in (EXIT_FAILED, EXIT_BUSY):
         return code
     out = settings.exports_dir / f"chargeback_{args.month}.csv"
     with connect(settings, read_only=True) as con:
@@ -171,21 +189,28 @@ def cmd_dbt(args: argparse.Namespace) -> int:
     """Runs a dbt command on the project with the warehouse settings (e.g. `aicost dbt docs generate`)."""
     settings = _settings(args)
     env = {**os.environ, **settings.dbt_env()}
-    dbt = Path(sys.executable).parent / "dbt"
+    dbt = dbt_executable()
     cmd = [str(dbt), *args.dbt_args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     return subprocess.run(cmd, env=env, check=False).returncode
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `aicost`."""
-    parser = argparse.ArgumentParser(prog="aicost", description="AI cost warehouse: FOCUS, showback, chargeback.")
+    parser = _Parser(prog="aicost", description="AI cost warehouse: FOCUS, showback, chargeback.")
     parser.add_argument("--config", help="aicost.toml to read (default ./aicost.toml when present)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log loads in detail")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def location_flags(p: argparse.ArgumentParser) -> None:
         p.add_argument("--landing", help="landing folder laid out as <slug>/... (default: settings)")
         p.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")
+        p.add_argument(
+            "--wait",
+            type=float,
+            default=0,
+            metavar="SECONDS",
+            help="wait this long for another run of the same warehouse to finish (default: exit 75 at once)",
+        )
 
     run = sub.add_parser("run", help="load every source and build the warehouse (the nightly job)")
     location_flags(run)

@@ -8,12 +8,21 @@ Credentials are never settings: S3 and BigQuery use their standard credential ch
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+def dbt_executable() -> Path:
+    """The dbt the pipeline runs: ``aicost-dbt`` (dbt that dies with its parent), else plain dbt."""
+    scripts = Path(sys.executable).parent
+    wrapper = scripts / "aicost-dbt"
+    return wrapper if wrapper.is_file() else scripts / "dbt"
+
 
 _ENV = {
     "landing": "AICOST_LANDING",

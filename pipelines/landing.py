@@ -9,8 +9,10 @@ again only when their ETag or size changes.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
@@ -30,12 +32,15 @@ class LandingFile:
         size: Size in bytes.
         version: Changes when the file is rewritten (modification time for local files; an object
             store's ETag or last-modified time).
+        modified_at: When the file was written (modification time, an object's last-modified time), if
+            known: the delivery time that decides which of two overlapping bill deliveries is newer.
     """
 
     key: str
     local_path: Path
     size: int
     version: str = ""
+    modified_at: datetime | None = None
 
     @property
     def name(self) -> str:
@@ -49,6 +54,19 @@ class LandingFile:
             while chunk := fh.read(_HASH_CHUNK):
                 digest.update(chunk)
         return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class RefusedFile:
+    """An entry of the landing zone that is never read, and why (a symlink leading outside it, say).
+
+    Attributes:
+        key: Path relative to the landing root.
+        reason: Why it is refused.
+    """
+
+    key: str
+    reason: str
 
 
 class Landing(Protocol):
@@ -65,25 +83,69 @@ class Landing(Protocol):
         """
         ...
 
+    def refused(self, prefix: str) -> list[RefusedFile]:
+        """Entries under ``prefix/`` that were refused by the last listing (never read)."""
+        ...
+
 
 class LocalLanding:
-    """A landing zone on the local file system."""
+    """A landing zone on the local file system.
+
+    Symbolic links are followed only when they lead to a file inside the landing root: a link to anything
+    outside it (``/etc/passwd``, another team's folder) is refused and reported, never read. Links to
+    folders are not descended into (their targets inside the root are listed where they are).
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.uri = str(self.root)
+        self._refused: dict[str, list[RefusedFile]] = {}
+
+    def refused(self, prefix: str) -> list[RefusedFile]:
+        """Entries under ``prefix/`` that the last listing refused."""
+        return list(self._refused.get(prefix, []))
 
     def list_files(self, prefix: str, fetch: bool = True) -> Iterator[LandingFile]:
         """Yields the files under ``<root>/<prefix>`` in key order, skipping hidden files (``fetch`` is moot)."""
+        refused: list[RefusedFile] = []
+        self._refused[prefix] = refused
         base = self.root / prefix
         if not base.is_dir():
             return
-        for path in sorted(p for p in base.rglob("*") if p.is_file()):
+        found: list[Path] = []
+        for folder, dirs, names in os.walk(base, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            here = Path(folder)
+            for name in [*dirs, *names]:
+                path = here / name
+                if name.startswith(".") or not path.is_symlink():
+                    if name in names and not name.startswith(".") and path.is_file():
+                        found.append(path)
+                    continue
+                problem = self._link_problem(path)
+                if problem:
+                    refused.append(RefusedFile(path.relative_to(self.root).as_posix(), problem))
+                elif name in names and path.is_file():
+                    found.append(path)
+        for path in sorted(found):
             rel = path.relative_to(self.root).as_posix()
-            if any(part.startswith(".") for part in PurePosixPath(rel).parts):
-                continue
             stat = path.stat()
-            yield LandingFile(key=rel, local_path=path, size=stat.st_size, version=str(stat.st_mtime_ns))
+            yield LandingFile(
+                key=rel,
+                local_path=path,
+                size=stat.st_size,
+                version=str(stat.st_mtime_ns),
+                modified_at=datetime.fromtimestamp(stat.st_mtime, tz=UTC),
+            )
+
+    def _link_problem(self, link: Path) -> str | None:
+        """Why a symbolic link must not be followed, or ``None`` when it leads inside the landing root."""
+        target = link.resolve()
+        if not target.is_relative_to(self.root):
+            return "a symbolic link to a location outside the landing zone: never read"
+        if not target.exists():
+            return "a broken symbolic link"
+        return None
 
 
 class CombinedLanding:
@@ -97,6 +159,10 @@ class CombinedLanding:
         self.landings = landings
         self.uri = " + ".join(landing.uri for landing in landings)
 
+    def refused(self, prefix: str) -> list[RefusedFile]:
+        """What any of the zones refused under ``prefix/``."""
+        return [r for landing in self.landings for r in landing.refused(prefix)]
+
     def list_files(self, prefix: str, fetch: bool = True) -> Iterator[LandingFile]:
         """Yields the files of every zone under ``prefix/``, in key order."""
         files: dict[str, LandingFile] = {}
@@ -104,6 +170,20 @@ class CombinedLanding:
             for file in landing.list_files(prefix, fetch=fetch):
                 files.setdefault(file.key, file)
         yield from (files[key] for key in sorted(files))
+
+
+@dataclass(frozen=True)
+class Pulled:
+    """What a source's pull (an API, a database, BigQuery) left in its local folder.
+
+    Attributes:
+        landing: The local folder, laid out as a landing zone: every file pulled so far, so that files pulled
+            by earlier runs keep counting even when this run's pull failed.
+        error: Why this run's pull failed (credentials never shown), or ``None``.
+    """
+
+    landing: Landing
+    error: str | None = None
 
 
 def fingerprint(files: list[LandingFile]) -> str:

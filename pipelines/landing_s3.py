@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 import boto3
 from botocore.config import Config
 
-from pipelines.landing import LandingFile
+from pipelines.landing import LandingFile, RefusedFile
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,11 @@ def safe_relative_key(key: str) -> PurePosixPath | None:
     if any(part in ("", ".", "..") for part in parts):
         return None
     return PurePosixPath(*parts)
+
+
+def _shown_key(key: str) -> str:
+    """An unsafe key as the manifest records it: printable, no NULs."""
+    return key.replace("\x00", "\\0")
 
 
 class S3Landing:
@@ -64,6 +69,11 @@ class S3Landing:
         )
         self._state_path = self.root / _STATE_FILE
         self._state: dict[str, dict[str, object]] | None = None
+        self._refused: dict[str, list[RefusedFile]] = {}
+
+    def refused(self, prefix: str) -> list[RefusedFile]:
+        """Objects under ``prefix/`` that the last listing refused (unsafe keys)."""
+        return list(self._refused.get(prefix, []))
 
     def _load_state(self) -> dict[str, dict[str, object]]:
         if self._state is None:
@@ -93,6 +103,8 @@ class S3Landing:
             fetch: Download objects whose local copy is missing or stale (a sensor passes ``False``).
         """
         state = self._load_state()
+        refused: list[RefusedFile] = []
+        self._refused[prefix] = refused
         files: list[LandingFile] = []
         changed = False
         strip = f"{self.prefix}/" if self.prefix else ""
@@ -100,12 +112,16 @@ class S3Landing:
             if obj["Key"].endswith("/"):
                 continue  # a "folder" placeholder object
             rel = safe_relative_key(obj["Key"][len(strip) :])
-            if rel is None or any(part.startswith(".") for part in rel.parts):
+            if rel is None:
                 log.warning("s3://%s/%s: key is not a safe relative path; not downloaded", self.bucket, obj["Key"])
+                refused.append(RefusedFile(_shown_key(obj["Key"][len(strip) :]), "an unsafe object key: never read"))
                 continue
+            if any(part.startswith(".") for part in rel.parts):
+                continue  # hidden objects (tool state, partial uploads) are not deliveries
             local = self.root.joinpath(*rel.parts)
             if not local.resolve().is_relative_to(self.root):
                 log.warning("s3://%s/%s: resolves outside the download area; not downloaded", self.bucket, obj["Key"])
+                refused.append(RefusedFile(str(rel), "resolves outside the download area: never read"))
                 continue
             etag = str(obj.get("ETag", "")).strip('"')
             known = state.get(str(rel))
@@ -114,7 +130,11 @@ class S3Landing:
                 self._download(obj["Key"], local)
                 state[str(rel)] = {"etag": etag, "size": obj["Size"]}
                 changed = True
-            files.append(LandingFile(key=str(rel), local_path=local, size=obj["Size"], version=etag))
+            files.append(
+                LandingFile(
+                    key=str(rel), local_path=local, size=obj["Size"], version=etag, modified_at=obj.get("LastModified")
+                )
+            )
         if changed:
             self._save_state()
         yield from sorted(files, key=lambda f: f.key)

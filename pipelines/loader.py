@@ -1,15 +1,24 @@
 """The one idempotent load path: landing files -> ``raw_<slug>.*``, recorded in ``raw._loads``.
 
-Rules (DESIGN.md invariants 3 and 6):
-* A file is identified by its path and SHA-256. Seeing the same file again is a no-op (and a file whose
-  path, size and modification time are unchanged is not even read); the same contents under another path
-  are recorded as ``skipped`` and not loaded twice.
+Rules (DESIGN.md "Load rules" and invariants 3 and 6):
+
+* A file is identified by its path and SHA-256. Seeing the same file again is a no-op (a file whose path,
+  size and modification time are unchanged is not even read). The same contents under another path are
+  recorded as ``skipped`` (``duplicate_of`` names the copy that counts), whatever the source, inside one
+  delivery or across deliveries; when that copy goes away, the skipped file loads on the next run.
 * Files load in deliveries. Loading a delivery of a partition replaces (deletes) the rows of every earlier
-  load of that partition, whose manifest rows become ``replaced``. A CUR billing period is a partition and
-  its manifest a delivery; for other sources the partition is the file path, so a rewritten file replaces
-  its previous version.
-* A file that cannot be read is ``quarantined`` with file, line, column and reason; nothing of its delivery
-  is loaded, the previous delivery stays in place, and the other deliveries still load.
+  load of that partition (``replaced``). A CUR billing period of one export is a partition and its manifest
+  a delivery; for other sources the partition is the file path, so a rewritten file replaces its previous
+  version. Deliveries of different partitions that cover the same billing scope are resolved by
+  ``pipelines.overlaps`` (the newest delivery counts).
+* A file that vanished from the landing zone stops counting: its rows are deleted (``removed``).
+* A file that cannot be read, breaks a row rule, or holds another number of rows than its manifest states
+  is ``quarantined`` with file, line, field and reason; nothing of its delivery is loaded, the previous
+  delivery stays in place, and the other deliveries still load.
+* Request-level tables name a unique key: the same request id in two files is counted once downstream
+  (the first load wins) and the later load records how many ids it repeated (``duplicate_rows``).
+* Fields a file has that the contract does not know are recorded as schema drift, never a reason to
+  refuse the file.
 """
 
 from __future__ import annotations
@@ -17,15 +26,17 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 
-from pipelines import manifest, pseudonyms, readers
-from pipelines.contracts import LINEAGE_COLUMNS, RawTable
+from pipelines import drift, manifest, overlaps, pseudonyms, readers
+from pipelines.contracts import EXTRA_FIELDS, RawTable
 from pipelines.errors import BadFileError
-from pipelines.landing import Landing, LandingFile
+from pipelines.landing import Landing, LandingFile, RefusedFile
 from pipelines.manifest import LOADS_TABLE, Entry
 from pipelines.sources.base import PlannedFile, Source
 
@@ -35,6 +46,8 @@ log = logging.getLogger(__name__)
 
 # (partition, delivery id, files): the unit that loads or fails as a whole.
 Delivery = tuple[str, str, list[PlannedFile]]
+# Passes over the deliveries of one run: a pass that replaced or removed rows may free a skipped duplicate.
+_MAX_PASSES = 3
 
 
 @dataclass
@@ -48,7 +61,9 @@ class LoadResult:
         files_unchanged: Files already loaded before (no-op).
         files_skipped: Files recorded as skipped (duplicates, not part of a current delivery).
         files_replaced: Previously loaded files whose rows were replaced by a newer delivery.
+        files_removed: Previously loaded files that vanished from the landing zone (their rows deleted).
         quarantined: Messages of quarantined files (file, line, column, reason).
+        notes: What else happened that an operator should know (duplicates resolved, deliveries superseded).
     """
 
     source: str
@@ -57,7 +72,9 @@ class LoadResult:
     files_unchanged: int = 0
     files_skipped: int = 0
     files_replaced: int = 0
+    files_removed: int = 0
     quarantined: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def merge(self, other: LoadResult) -> None:
         """Adds the counts of ``other`` (a committed part of the same load)."""
@@ -66,16 +83,20 @@ class LoadResult:
         self.files_unchanged += other.files_unchanged
         self.files_skipped += other.files_skipped
         self.files_replaced += other.files_replaced
+        self.files_removed += other.files_removed
         self.quarantined += other.quarantined
+        self.notes += other.notes
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection, tables: tuple[RawTable, ...]) -> None:
-    """Creates ``raw._loads`` and the raw schema and tables of a source if they do not exist.
+    """Creates the manifest tables and the raw schema and tables of a source if they do not exist.
 
     A contract that gained columns since the table was created (an upgrade) gets them added, NULL for the
     rows already loaded, so an existing warehouse keeps working without a reload.
     """
     manifest.ensure_manifest(con)
+    overlaps.ensure_scopes(con)
+    drift.ensure_drift(con)
     for table in tables:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.schema}")
         con.execute(table.create_sql())
@@ -86,10 +107,11 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, tables: tuple[RawTable, ...]) 
                 [table.schema, table.name],
             ).fetchall()
         }
-        for col in table.columns:
-            if col.name not in existing:
-                log.info("%s: adding column %s %s (new in the contract)", table.qualified_name, col.name, col.type)
-                con.execute(f"ALTER TABLE {table.qualified_name} ADD COLUMN {readers.sql_ident(col.name)} {col.type}")
+        wanted = [(c.name, c.type) for c in table.columns] + list(table.lineage_columns)
+        for name, kind in wanted:
+            if name not in existing:
+                log.info("%s: adding column %s %s (new in the contract)", table.qualified_name, name, kind)
+                con.execute(f"ALTER TABLE {table.qualified_name} ADD COLUMN {readers.sql_ident(name)} {kind}")
 
 
 def _values(table: RawTable) -> str:
@@ -101,6 +123,23 @@ def _values(table: RawTable) -> str:
     )
 
 
+class _ListingRecorder:
+    """A landing zone that remembers every key it listed (to tell which loaded files have vanished)."""
+
+    def __init__(self, landing: Landing) -> None:
+        self._landing = landing
+        self.uri = landing.uri
+        self.keys: set[str] = set()
+
+    def list_files(self, prefix: str, fetch: bool = True) -> Iterator[LandingFile]:
+        for file in self._landing.list_files(prefix, fetch=fetch):
+            self.keys.add(file.key)
+            yield file
+
+    def refused(self, prefix: str) -> list[RefusedFile]:
+        return self._landing.refused(prefix)
+
+
 def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Landing) -> LoadResult:
     """Loads every new delivery of one source from the landing zone.
 
@@ -110,13 +149,17 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Landing
         landing: Where its files are (under ``<slug>/``).
 
     Returns:
-        Counts of what was loaded, skipped, replaced and quarantined.
+        Counts of what was loaded, skipped, replaced, removed and quarantined.
     """
     ensure_tables(con, source.tables)
     run = _SourceLoad(con, source, datetime.now(UTC))
     result = LoadResult(source=source.slug)
-    plan = source.plan(landing)
+    listing = _ListingRecorder(landing)
+    plan = source.plan(listing)
+    refused = listing.refused(source.slug)
 
+    for item in refused:
+        run.refuse(item, result)
     for file, reason in plan.ignored:
         sha = run.checksum(file)
         if not manifest.last_status(con, file.key, sha):
@@ -133,31 +176,62 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Landing
         if pf.file.key not in rejected:
             grouped[(pf.table.qualified_name, pf.partition, pf.delivery or run.checksum(pf.file))].append(pf)
     deliveries = [(partition, delivery, files) for (_, partition, delivery), files in sorted(grouped.items())]
-    if deliveries:
+    listed = listing.keys | {r.key for r in refused}
+    for _ in range(_MAX_PASSES):
+        before = (result.files_replaced, result.files_removed)
         run.load(deliveries, result)
+        # After loading, so that a file whose delivery was superseded counts as replaced, not removed.
+        run.remove_vanished(listed, result)
+        if (result.files_replaced, result.files_removed) == before:
+            break
+    run.resolve_overlaps(result)
     log.info(
-        "%s: %d file(s) loaded (%d rows), %d unchanged, %d skipped, %d replaced, %d quarantined",
+        "%s: %d file(s) loaded (%d rows), %d unchanged, %d skipped, %d replaced, %d removed, %d quarantined",
         source.slug,
         result.files_loaded,
         result.rows_loaded,
         result.files_unchanged,
         result.files_skipped,
         result.files_replaced,
+        result.files_removed,
         len(result.quarantined),
     )
     return result
 
 
 class _DeliveryFailed(Exception):
-    """A delivery that could not be loaded; ``explain`` gives the quarantine message."""
+    """A delivery that could not be loaded; ``explain`` gives the quarantine message.
+
+    Attributes:
+        error: The quarantine message when already known.
+        bad: The file whose read failed (to locate the bad record after the rollback).
+        cause: DuckDB's error.
+        python_csv: Whether the bad file was read with Python's csv module (the fallback).
+    """
 
     def __init__(
-        self, error: BadFileError | None = None, bad: PlannedFile | None = None, cause: duckdb.Error | None = None
+        self,
+        error: BadFileError | None = None,
+        bad: PlannedFile | None = None,
+        cause: duckdb.Error | None = None,
+        python_csv: bool = False,
     ) -> None:
         super().__init__(error.message if error else str(cause))
         self.error = error
         self.bad = bad
         self.cause = cause
+        self.python_csv = python_csv
+
+    @property
+    def wants_python_csv(self) -> bool:
+        """Whether DuckDB refused a CSV's layout, so Python's csv module should read it instead."""
+        return (
+            self.bad is not None
+            and self.bad.format == "csv"
+            and not self.python_csv
+            and self.cause is not None
+            and readers.is_csv_parser_error(self.cause)
+        )
 
     def explain(self, con: duckdb.DuckDBPyConnection) -> BadFileError:
         """The quarantine message; call after ROLLBACK (finding the bad record needs a usable connection)."""
@@ -165,6 +239,16 @@ class _DeliveryFailed(Exception):
             assert self.bad is not None and self.cause is not None
             if self.bad.format == "parquet":
                 self.error = readers.locate_parquet_error(con, self.bad.file, self.bad.table, self.bad.column_map)
+            elif self.python_csv:
+                records, lines = readers.csv_records_arrow(self.bad.file)
+                name = f"_locate_{uuid.uuid4().hex}"
+                con.register(name, records)
+                try:
+                    self.error = readers.locate_text_conversion_error(
+                        con, self.bad.file, self.bad.table, self.bad.column_map, name, lines
+                    )
+                finally:
+                    con.unregister(name)
             else:
                 self.error = readers.bad_file_from_duckdb(self.bad.file, self.cause)
         return self.error
@@ -178,6 +262,8 @@ class _SourceLoad:
         self.source = source
         self.at = at
         self._checksums: dict[str, str] = {}
+        # CSV files DuckDB's reader refused although they may be valid CSV: read with Python's csv module.
+        self._python_csv: set[str] = set()
 
     def checksum(self, file: LandingFile) -> str:
         """SHA-256 of a file, read once per run, and not at all when the manifest already knows it."""
@@ -185,11 +271,49 @@ class _SourceLoad:
             self._checksums[file.key] = manifest.known_checksum(self.con, file) or file.sha256()
         return self._checksums[file.key]
 
-    def record(self, pf: PlannedFile, status: str, **details: object) -> None:
+    def record(self, pf: PlannedFile, status: str, **details: object) -> str:
         """Adds a manifest row for a planned file of this run (source, table, file, checksum and time filled in)."""
-        manifest.record(
+        return manifest.record(
             self.con, Entry(self.source.slug, pf.table, pf.file, self.checksum(pf.file), status, self.at, **details)
         )
+
+    def refuse(self, item: RefusedFile, result: LoadResult) -> None:
+        """Quarantines a landing entry that is never read (a symlink leading outside the landing zone)."""
+        file = LandingFile(key=item.key, local_path=Path(item.key), size=0, version="refused")
+        marker = f"refused:{item.reason}"
+        if manifest.last_status(self.con, item.key, marker) == "quarantined":
+            return
+        message = BadFileError(item.key, item.reason).message
+        manifest.record(self.con, Entry(self.source.slug, None, file, marker, "quarantined", self.at, error=message))
+        log.error("quarantined %s", message)
+        result.quarantined.append(message)
+
+    def remove_vanished(self, listed: set[str], result: LoadResult) -> None:
+        """Deletes the rows of files that are no longer in the landing zone (one transaction)."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            removed = manifest.remove_vanished(self.con, self.source.slug, self.source.tables, listed, self.at)
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        for path in removed:
+            result.notes.append(f"{path}: no longer in the landing zone; its rows no longer count")
+        result.files_removed += len(removed)
+
+    def resolve_overlaps(self, result: LoadResult) -> None:
+        """Decides, per billing scope, which delivery counts where two exports overlap (one transaction)."""
+        tables = [t for t in self.source.tables if t.scope]
+        if not tables:
+            return
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for table in tables:
+                result.notes += overlaps.resolve(self.con, table, self.at)
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
     def load(self, deliveries: list[Delivery], result: LoadResult) -> None:
         """Loads deliveries: all together in one transaction when every file is good, else one by one.
@@ -199,28 +323,49 @@ class _SourceLoad:
         rolled back and redone delivery by delivery (file by file), so that the bad delivery is quarantined
         with its file, line and column, and every other delivery still loads.
         """
+        todo = [d for d in deliveries if self._needs_load(d, result)]
+        if not todo:
+            return
         attempt = LoadResult(source=self.source.slug)
         self.con.execute("BEGIN TRANSACTION")
         try:
-            self._insert([d for d in deliveries if self._is_new(d, attempt)], attempt, together=True)
+            self._insert(todo, attempt, together=True)
             self.con.execute("COMMIT")
         except _DeliveryFailed:
             self.con.execute("ROLLBACK")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
         else:
             result.merge(attempt)
             return
-        for delivery in deliveries:
+        for delivery in todo:
+            self._load_alone(delivery, result)
+
+    def _load_alone(self, delivery: Delivery, result: LoadResult) -> None:
+        """Loads one delivery in its own transaction; quarantines it when a file is bad."""
+        while True:
             attempt = LoadResult(source=self.source.slug)
             self.con.execute("BEGIN TRANSACTION")
             try:
-                if self._is_new(delivery, attempt):
-                    self._insert([delivery], attempt, together=False)
+                self._insert([delivery], attempt, together=False)
                 self.con.execute("COMMIT")
             except _DeliveryFailed as failed:
                 self.con.execute("ROLLBACK")
+                if failed.wants_python_csv:
+                    assert failed.bad is not None
+                    log.info(
+                        "%s: DuckDB's CSV reader refused the file; reading it with Python's csv", failed.bad.file.key
+                    )
+                    self._python_csv.add(failed.bad.file.key)
+                    continue
                 self.quarantine(delivery[2], failed.explain(self.con), result)
+            except BaseException:
+                self.con.execute("ROLLBACK")
+                raise
             else:
                 result.merge(attempt)
+            return
 
     def quarantine(self, files: list[PlannedFile], error: BadFileError, result: LoadResult) -> None:
         """Records the files of a bad delivery as quarantined (once per file version)."""
@@ -231,7 +376,7 @@ class _SourceLoad:
             if pf.file.key == error.file:
                 message = error.message
             else:
-                message = f"not loaded: another file of the same delivery is bad ({error.message})"
+                message = f"{pf.file.key}: not loaded: another file of the same delivery is bad ({error.message})"
             self.record(
                 pf,
                 "quarantined",
@@ -239,43 +384,55 @@ class _SourceLoad:
                 period=pf.billing_period,
                 partition=pf.partition,
                 delivery=pf.delivery or sha,
+                expected_rows=pf.expected_rows,
             )
             log.error("quarantined %s", message)
             result.quarantined.append(message)
 
-    def _is_new(self, delivery: Delivery, result: LoadResult) -> bool:
-        """Whether a delivery must load; counts unchanged ones and records duplicate contents as skipped."""
+    def _needs_load(self, delivery: Delivery, result: LoadResult) -> bool:
+        """Whether a delivery must load (not already in place as it is); counts the unchanged ones.
+
+        In place means: every file's current manifest row belongs to this partition and delivery, and is
+        either present (loaded or superseded) or a skipped duplicate whose original is still present.
+        """
         partition, delivery_id, files = delivery
-        table = files[0].table
-        statuses = [manifest.last_status(self.con, pf.file.key, self.checksum(pf.file)) for pf in files]
-        if all(s == "loaded" for s in statuses) and manifest.loaded_in_delivery(
-            self.con, table, partition, delivery_id
-        ) == len(files):
-            result.files_unchanged += len(files)
-            return False
-        if "quarantined" in statuses:
+        entries = [manifest.current_entry(self.con, pf.file.key, self.checksum(pf.file)) for pf in files]
+        if any(e is not None and e.status == "quarantined" for e in entries):
             # Already reported; it stays quarantined until a corrected file (new checksum) arrives.
             result.files_unchanged += len(files)
             return False
-        if files[0].delivery is None:
-            pf = files[0]
-            duplicate = manifest.loaded_elsewhere(self.con, table, pf.file.key, self.checksum(pf.file))
-            if duplicate:
-                self.record(
-                    pf,
-                    "skipped",
-                    error=f"same contents as {duplicate}, already loaded",
-                    partition=partition,
-                    delivery=delivery_id,
-                )
-                result.files_skipped += 1
-                return False
-        return True
+        in_place = all(
+            e is not None
+            and e.partition == partition
+            and e.delivery == delivery_id
+            and (
+                e.status in manifest.PRESENT
+                or (e.status == "skipped" and manifest.is_present(self.con, e.duplicate_of))
+            )
+            for e in entries
+        )
+        if in_place:
+            result.files_unchanged += len(files)
+        return not in_place
 
     def _insert(self, deliveries: list[Delivery], result: LoadResult, together: bool) -> None:
         """Inserts the files of new deliveries, records them and replaces earlier loads of their partitions."""
-        files = [pf for _, _, delivery_files in deliveries for pf in delivery_files]
-        load_ids = {pf.file.key: uuid.uuid4().hex for pf in files}
+        load_ids: dict[str, str] = {}
+        duplicates: dict[str, tuple[str, str]] = {}  # file key -> (load id, path) of the copy that counts
+        first_of: dict[tuple[str, str], tuple[str, str]] = {}  # (table, sha) -> (load id, path) in this batch
+        files: list[PlannedFile] = []
+        for partition, _, delivery_files in deliveries:
+            for pf in delivery_files:
+                sha = self.checksum(pf.file)
+                original = first_of.get((pf.table.qualified_name, sha)) or manifest.present_elsewhere(
+                    self.con, pf.table, sha, partition
+                )
+                if original:
+                    duplicates[pf.file.key] = original
+                    continue
+                load_ids[pf.file.key] = uuid.uuid4().hex
+                first_of[(pf.table.qualified_name, sha)] = (load_ids[pf.file.key], pf.file.key)
+                files.append(pf)
         if together:
             # Parquet files of one table share a scan, unless they name their columns their own way.
             parquet: dict[str, list[PlannedFile]] = defaultdict(list)
@@ -286,19 +443,48 @@ class _SourceLoad:
             groups += list(parquet.values())
         else:
             groups = [[pf] for pf in files]
+        file_columns: dict[str, list[str]] = {}
         for group in groups:
             try:
-                self._insert_group(group, load_ids)
+                file_columns.update(self._insert_group(group, load_ids))
             except BadFileError as error:
                 raise _DeliveryFailed(error) from error
             except duckdb.Error as exc:
-                raise _DeliveryFailed(bad=group[0] if len(group) == 1 else None, cause=exc) from exc
+                bad = group[0] if len(group) == 1 else None
+                python_csv = bad is not None and bad.file.key in self._python_csv
+                raise _DeliveryFailed(bad=bad, cause=exc, python_csv=python_csv) from exc
 
         self._check_rows(files, load_ids)
         stats = self._stats(files, load_ids)
+        self._check_manifest_rows(files, load_ids, stats)
+        repeated = self._repeated_keys(files, load_ids)
+        self._record_drift(files, load_ids, file_columns)
         for partition, delivery_id, delivery_files in deliveries:
+            new_ids = []
             for pf in delivery_files:
-                rows, periods = stats.get(load_ids[pf.file.key], (0, None))
+                if pf.file.key in duplicates:
+                    original_id, original_path = duplicates[pf.file.key]
+                    self.record(
+                        pf,
+                        "skipped",
+                        error=f"same contents as {original_path}, which counts instead",
+                        period=pf.billing_period,
+                        partition=partition,
+                        delivery=delivery_id,
+                        duplicate_of=original_id,
+                    )
+                    result.files_skipped += 1
+                    continue
+                load_id = load_ids[pf.file.key]
+                rows, periods = stats.get(load_id, (0, None))
+                count, other = repeated.get(load_id, (0, None))
+                note = None
+                if count:
+                    note = (
+                        f"{count} row(s) repeat a {'/'.join(pf.table.unique_key)} already loaded "
+                        f"(from {other}): the first load counts"
+                    )
+                    result.notes.append(f"{pf.file.key}: {note}")
                 self.record(
                     pf,
                     "loaded",
@@ -306,84 +492,184 @@ class _SourceLoad:
                     period=pf.billing_period or periods,
                     partition=partition,
                     delivery=delivery_id,
-                    load_id=load_ids[pf.file.key],
+                    load_id=load_id,
+                    expected_rows=pf.expected_rows,
+                    duplicate_rows=count or None,
+                    error=note,
                 )
+                new_ids.append(load_id)
                 result.files_loaded += 1
                 result.rows_loaded += rows
-            new_ids = [load_ids[pf.file.key] for pf in delivery_files]
-            result.files_replaced += manifest.replace_earlier(self.con, delivery_files[0].table, partition, new_ids)
+            table = delivery_files[0].table
+            result.files_replaced += manifest.replace_earlier(self.con, table, partition, new_ids, self.at)
+            overlaps.record_scopes(self.con, table, new_ids)
 
-    def _insert_group(self, files: list[PlannedFile], load_ids: dict[str, str]) -> None:
+    def _insert_group(self, files: list[PlannedFile], load_ids: dict[str, str]) -> dict[str, list[str]]:
         """One INSERT for a group of files of one table, with the pseudonym salt set while it runs."""
         secret = pseudonyms.salt() if files[0].table.pseudonymised else None
         if secret:
             self.con.execute(f"SET VARIABLE {pseudonyms.SALT_VARIABLE} = ?", [secret])
         try:
-            self._insert_group_rows(files, load_ids)
+            return self._insert_group_rows(files, load_ids)
         finally:
             if secret:
                 self.con.execute(f"RESET VARIABLE {pseudonyms.SALT_VARIABLE}")
 
-    def _insert_group_rows(self, files: list[PlannedFile], load_ids: dict[str, str]) -> None:
-        """One INSERT for a group of files of one table (several only for Parquet)."""
+    def _insert_group_rows(self, files: list[PlannedFile], load_ids: dict[str, str]) -> dict[str, list[str]]:
+        """One INSERT for a group of files of one table (several only for Parquet); returns their columns."""
         table = files[0].table
         columns = ", ".join(readers.sql_ident(c.name) for c in table.columns)
         values = _values(table)
-        lineage = ", ".join(name for name, _ in LINEAGE_COLUMNS)
+        lineage = "_source_file, _source_row, _loaded_at, _load_id"
         if files[0].format == "parquet":
-            select = readers.parquet_select(self.con, [pf.file for pf in files], table, files[0].column_map)
+            selection = readers.parquet_select(self.con, [pf.file for pf in files], table, files[0].column_map)
             self.con.execute(
                 f"INSERT INTO {table.qualified_name} ({columns}, {lineage}) "
                 f"SELECT {values}, files.file_key, incoming._source_row, ?, files.load_id "
-                f"FROM ({select}) AS incoming JOIN (SELECT unnest(?::VARCHAR[]) AS local_path, "
+                f"FROM ({selection.sql}) AS incoming JOIN (SELECT unnest(?::VARCHAR[]) AS local_path, "
                 "unnest(?::VARCHAR[]) AS file_key, unnest(?::VARCHAR[]) AS load_id) AS files "
                 "ON incoming._source_path = files.local_path",
                 [
                     self.at,
-                    [str(pf.file.local_path) for pf in files],
+                    [readers.duckdb_path(pf.file.local_path) for pf in files],
                     [pf.file.key for pf in files],
                     [load_ids[pf.file.key] for pf in files],
                 ],
             )
-            return
+            return selection.columns
         (pf,) = files
+        if pf.format == "csv":
+            return self._insert_csv(pf, load_ids[pf.file.key])
         arrow_name = None
         try:
-            if pf.format == "csv":
-                select = readers.csv_select(pf.file, table, pf.column_map)
-            elif pf.format == "jsonl":
-                select = readers.jsonl_select(pf.file, table)
+            if pf.format == "jsonl":
+                selection = readers.jsonl_select(pf.file, table)
             else:
                 arrow_name = f"_incoming_{load_ids[pf.file.key]}"
-                self.con.register(arrow_name, self.source.parse(pf))
-                select = readers.arrow_select(arrow_name)
-            self.con.execute(
-                f"INSERT INTO {table.qualified_name} ({columns}, {lineage}) "
-                f"SELECT {values}, ?, _source_row, ?, ? FROM ({select}) AS incoming",
-                [pf.file.key, self.at, load_ids[pf.file.key]],
-            )
+                self.con.register(arrow_name, self._parse(pf))
+                selection = readers.Selection(readers.arrow_select(arrow_name), {})
+            self._insert_selection(pf, selection, load_ids[pf.file.key])
         finally:
             if arrow_name:
                 self.con.unregister(arrow_name)
+        return selection.columns
+
+    def _insert_selection(self, pf: PlannedFile, selection: readers.Selection, load_id: str) -> None:
+        table = pf.table
+        columns = ", ".join(readers.sql_ident(c.name) for c in table.columns)
+        self.con.execute(
+            f"INSERT INTO {table.qualified_name} ({columns}, _source_file, _source_row, _loaded_at, _load_id) "
+            f"SELECT {_values(table)}, ?, _source_row, ?, ? FROM ({selection.sql}) AS incoming",
+            [pf.file.key, self.at, load_id],
+        )
+
+    def _insert_csv(self, pf: PlannedFile, load_id: str) -> dict[str, list[str]]:
+        """Reads a CSV with DuckDB, or with Python's csv module when DuckDB's reader refused the file."""
+        if pf.file.key not in self._python_csv:
+            selection = readers.csv_select(pf.file, pf.table, pf.column_map)
+            self._insert_selection(pf, selection, load_id)
+            return selection.columns
+        records, _ = readers.csv_records_arrow(pf.file)
+        name = f"_csv_{load_id}"
+        self.con.register(name, records)
+        try:
+            selection = readers.csv_select(pf.file, pf.table, pf.column_map, registered=name)
+            self._insert_selection(pf, selection, load_id)
+        finally:
+            self.con.unregister(name)
+        return selection.columns
+
+    def _parse(self, pf: PlannedFile) -> object:
+        """A source's own parser; any failure of it is a property of the file, never of the run."""
+        try:
+            return self.source.parse(pf)
+        except BadFileError:
+            raise
+        except Exception as exc:
+            log.exception("%s: the %s parser failed", pf.file.key, self.source.slug)
+            raise BadFileError(pf.file.key, f"cannot be parsed: {type(exc).__name__}: {exc}") from exc
 
     def _check_rows(self, files: list[PlannedFile], load_ids: dict[str, str]) -> None:
         """Applies each table's row rules to the rows just inserted; the first violation fails its delivery."""
         for pf in files:
-            for check in pf.table.checks:
+            for check in pf.table.row_checks:
                 bad = self.con.execute(
                     f"SELECT _source_row, CAST({readers.sql_ident(check.column)} AS VARCHAR) "
                     f"FROM {pf.table.qualified_name} WHERE _load_id = ? AND NOT coalesce(({check.condition}), true) "
                     "ORDER BY _source_row LIMIT 1",
                     [load_ids[pf.file.key]],
                 ).fetchall()
-                bad = bad[0] if bad else None
                 if bad:
+                    row, value = bad[0]
                     # CSV lines count the header; Parquet and JSON records are numbered from 1.
-                    line = bad[0] + 1 if pf.format == "csv" else bad[0]
-                    error = BadFileError(
-                        pf.file.key, f"value {bad[1]!r} {check.reason}", line=line, column=check.column
-                    )
+                    line = row + 1 if pf.format == "csv" else row
+                    shown = "an empty value" if value is None else f"value {value!r}"
+                    error = BadFileError(pf.file.key, f"{shown} {check.reason}", line=line, column=check.column)
                     raise _DeliveryFailed(error)
+
+    def _check_manifest_rows(
+        self, files: list[PlannedFile], load_ids: dict[str, str], stats: dict[str, tuple[int, str | None]]
+    ) -> None:
+        """A file holding another number of rows than its manifest states (a truncated copy) fails its delivery."""
+        for pf in files:
+            if pf.expected_rows is None:
+                continue
+            rows = stats.get(load_ids[pf.file.key], (0, None))[0]
+            if rows != pf.expected_rows:
+                raise _DeliveryFailed(
+                    BadFileError(
+                        pf.file.key,
+                        f"holds {rows} row(s) where the delivery's manifest states {pf.expected_rows} "
+                        "(a truncated or partial copy)",
+                    )
+                )
+
+    def _repeated_keys(self, files: list[PlannedFile], load_ids: dict[str, str]) -> dict[str, tuple[int, str]]:
+        """Per new load of a table with a unique key: rows whose key an earlier-loaded row already holds."""
+        repeated: dict[str, tuple[int, str]] = {}
+        by_table: dict[str, tuple[RawTable, list[str]]] = {}
+        for pf in files:
+            if pf.table.unique_key:
+                by_table.setdefault(pf.table.qualified_name, (pf.table, []))[1].append(load_ids[pf.file.key])
+        for table, ids in by_table.values():
+            match = " AND ".join(f"o.{readers.sql_ident(k)} = n.{readers.sql_ident(k)}" for k in table.unique_key)
+            for load_id, count, other in self.con.execute(
+                f"SELECT n._load_id, count(*), min(o._source_file) FROM {table.qualified_name} AS n "
+                f"JOIN {table.qualified_name} AS o ON {match} "
+                "AND (o._loaded_at, o._source_file, o._source_row) < (n._loaded_at, n._source_file, n._source_row) "
+                "WHERE n._load_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY n._load_id",
+                [ids],
+            ).fetchall():
+                repeated[load_id] = (count, other)
+        return repeated
+
+    def _record_drift(
+        self, files: list[PlannedFile], load_ids: dict[str, str], file_columns: dict[str, list[str]]
+    ) -> None:
+        """Records the columns or fields of new files that their contract does not know."""
+        for pf in files:
+            table = pf.table
+            unknown: list[str] = []
+            if pf.file.key in file_columns and not (pf.column_map and pf.column_map.packed):
+                renames = {k.lower(): v for k, v in (pf.column_map.renames if pf.column_map else {}).items()}
+                known = {c.name.lower() for c in table.columns} | {k.lower() for k in table.known_columns}
+                known |= {k.lower() for k in table.excluded}
+                unknown = [
+                    name
+                    for name in file_columns[pf.file.key]
+                    if name.lower() not in known and renames.get(name.lower(), "").lower() not in known
+                ]
+            if table.has_extra_fields:
+                unknown += [
+                    r[0]
+                    for r in self.con.execute(
+                        f"SELECT DISTINCT unnest(json_keys({EXTRA_FIELDS})) FROM {table.qualified_name} "
+                        f"WHERE _load_id = ? AND {EXTRA_FIELDS} IS NOT NULL",
+                        [load_ids[pf.file.key]],
+                    ).fetchall()
+                ]
+            if unknown:
+                drift.record_fields(self.con, self.source.slug, table.qualified_name, unknown, pf.file.key, self.at)
 
     def _stats(self, files: list[PlannedFile], load_ids: dict[str, str]) -> dict[str, tuple[int, str | None]]:
         """Rows and billing periods (``YYYY-MM`` list) per new load id, one scan per table."""

@@ -1,9 +1,15 @@
 """The load manifest ``raw._loads``: one row per file version seen, and what became of it.
 
-Statuses: ``loaded`` (its rows are in the raw table), ``replaced`` (a newer delivery of its partition
-superseded it; its rows were deleted), ``skipped`` (seen, deliberately not loaded: duplicate contents, not
-part of a current delivery, not a file of the source) and ``quarantined`` (unreadable; ``error`` says
-file, line, column and reason).
+Statuses:
+
+* ``loaded``: its rows are in the raw table and count.
+* ``superseded``: its rows are in the raw table but a newer delivery of another export covers every billing
+  scope it holds (``superseded_by`` names it); they count again if that delivery goes away.
+* ``replaced``: a newer delivery of its own partition superseded it; its rows were deleted.
+* ``removed``: the file vanished from the landing zone; its rows were deleted.
+* ``skipped``: seen, deliberately not loaded: the same contents as a file already loaded (``duplicate_of``),
+  not part of a current delivery, or not a file of the source.
+* ``quarantined``: unreadable or breaking a row rule; ``error`` says file, line, field and reason.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from pipelines.contracts import RawTable
 from pipelines.landing import LandingFile
 
 LOADS_TABLE = "raw._loads"
+# Statuses whose rows are in the raw table.
+PRESENT = ("loaded", "superseded")
 _LOADS_DDL = f"""
 CREATE TABLE IF NOT EXISTS {LOADS_TABLE} (
     load_id VARCHAR PRIMARY KEY,
@@ -37,13 +45,24 @@ CREATE TABLE IF NOT EXISTS {LOADS_TABLE} (
     replaced_by VARCHAR
 )
 """
+# Columns added after the first release: an existing warehouse gains them on upgrade.
+_ADDED_COLUMNS = {
+    "file_version": "VARCHAR",
+    "delivered_at": "TIMESTAMPTZ",
+    "expected_rows": "BIGINT",
+    "duplicate_of": "VARCHAR",
+    "duplicate_rows": "BIGINT",
+    "superseded_by": "VARCHAR",
+    "status_changed_at": "TIMESTAMPTZ",
+}
 
 
 def ensure_manifest(con: duckdb.DuckDBPyConnection) -> None:
     """Creates ``raw._loads`` if it does not exist (and adds columns newer versions introduced)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(_LOADS_DDL)
-    con.execute(f"ALTER TABLE {LOADS_TABLE} ADD COLUMN IF NOT EXISTS file_version VARCHAR")
+    for name, kind in _ADDED_COLUMNS.items():
+        con.execute(f"ALTER TABLE {LOADS_TABLE} ADD COLUMN IF NOT EXISTS {name} {kind}")
 
 
 @dataclass(frozen=True)
@@ -63,6 +82,9 @@ class Entry:
         partition: Replacement scope.
         delivery: Delivery id within the partition.
         load_id: Id written on the loaded rows (a new one when not given).
+        expected_rows: Rows the delivery's manifest states for the file.
+        duplicate_of: Load id of the file with the same contents that counts instead (skipped files).
+        duplicate_rows: Rows whose unique key (request id) an earlier load already holds.
     """
 
     source: str
@@ -77,16 +99,20 @@ class Entry:
     partition: str | None = None
     delivery: str | None = None
     load_id: str | None = None
+    expected_rows: int | None = None
+    duplicate_of: str | None = None
+    duplicate_rows: int | None = None
 
 
-def record(con: duckdb.DuckDBPyConnection, entry: Entry) -> None:
-    """Adds one row to the manifest."""
+def record(con: duckdb.DuckDBPyConnection, entry: Entry) -> str:
+    """Adds one row to the manifest and returns its load id."""
+    load_id = entry.load_id or uuid.uuid4().hex
     con.execute(
         f"INSERT INTO {LOADS_TABLE} (load_id, source, raw_table, path, sha256, bytes, file_version, rows, "
-        "billing_period, partition_key, delivery_id, status, error, loaded_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "billing_period, partition_key, delivery_id, status, error, loaded_at, delivered_at, expected_rows, "
+        "duplicate_of, duplicate_rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            entry.load_id or uuid.uuid4().hex,
+            load_id,
             entry.source,
             entry.table.qualified_name if entry.table else None,
             entry.file.key,
@@ -100,17 +126,26 @@ def record(con: duckdb.DuckDBPyConnection, entry: Entry) -> None:
             entry.status,
             entry.error,
             entry.at,
+            entry.file.modified_at,
+            entry.expected_rows,
+            entry.duplicate_of,
+            entry.duplicate_rows,
         ],
     )
+    return load_id
 
 
-def _first_row(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> tuple | None:
-    """The first row of a query, reading the result to its end.
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[tuple]:
+    """All rows of a query, read to the end.
 
     DuckDB 2.0 keeps a result open until a fetch returns no rows, and an open result blocks registering
     an Arrow table on the connection (the JSON and nested-export loads do): never leave one open.
     """
-    rows = con.execute(sql, params).fetchall()
+    return con.execute(sql, params).fetchall()
+
+
+def _first_row(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> tuple | None:
+    rows = _rows(con, sql, params)
     return rows[0] if rows else None
 
 
@@ -129,37 +164,60 @@ def known_checksum(con: duckdb.DuckDBPyConnection, file: LandingFile) -> str | N
 
 def last_status(con: duckdb.DuckDBPyConnection, path: str, sha256: str) -> str | None:
     """The latest status of this exact file version, or ``None`` when it was never seen."""
+    entry = current_entry(con, path, sha256)
+    return entry.status if entry else None
+
+
+@dataclass(frozen=True)
+class Current:
+    """The latest manifest row of one file version."""
+
+    load_id: str
+    status: str
+    partition: str | None
+    delivery: str | None
+    duplicate_of: str | None
+
+
+def current_entry(con: duckdb.DuckDBPyConnection, path: str, sha256: str) -> Current | None:
+    """The latest manifest row of this exact file version, or ``None`` when it was never seen."""
     row = _first_row(
         con,
-        f"SELECT status FROM {LOADS_TABLE} WHERE path = ? AND sha256 = ? ORDER BY loaded_at DESC, load_id LIMIT 1",
+        f"SELECT load_id, status, partition_key, delivery_id, duplicate_of FROM {LOADS_TABLE} "
+        "WHERE path = ? AND sha256 = ? ORDER BY loaded_at DESC, load_id LIMIT 1",
         [path, sha256],
     )
-    return row[0] if row else None
+    return Current(*row) if row else None
 
 
-def loaded_in_delivery(con: duckdb.DuckDBPyConnection, table: RawTable, partition: str, delivery: str) -> int:
-    """How many files of a delivery are currently loaded."""
+def is_present(con: duckdb.DuckDBPyConnection, load_id: str | None) -> bool:
+    """Whether a load's rows are in its raw table (loaded or superseded)."""
+    if load_id is None:
+        return False
+    row = _first_row(con, f"SELECT status FROM {LOADS_TABLE} WHERE load_id = ?", [load_id])
+    return bool(row) and row[0] in PRESENT
+
+
+def present_elsewhere(
+    con: duckdb.DuckDBPyConnection, table: RawTable, sha256: str, partition: str
+) -> tuple[str, str] | None:
+    """A load of the same contents in another partition of the table, whose rows are present: (load id, path).
+
+    Loads of the same partition do not count: a new delivery of the partition replaces them, so its files
+    must load even when their bytes did not change.
+    """
     row = _first_row(
         con,
-        f"SELECT count(*) FROM {LOADS_TABLE} WHERE raw_table = ? AND partition_key = ? AND delivery_id = ? "
-        "AND status = 'loaded'",
-        [table.qualified_name, partition, delivery],
+        f"SELECT load_id, path FROM {LOADS_TABLE} WHERE raw_table = ? AND sha256 = ? AND status IN {PRESENT} "
+        "AND partition_key IS DISTINCT FROM ? ORDER BY loaded_at, path LIMIT 1",
+        [table.qualified_name, sha256, partition],
     )
-    return row[0] if row else 0
+    return (row[0], row[1]) if row else None
 
 
-def loaded_elsewhere(con: duckdb.DuckDBPyConnection, table: RawTable, path: str, sha256: str) -> str | None:
-    """Another path whose identical contents are already loaded into the table, if any."""
-    row = _first_row(
-        con,
-        f"SELECT path FROM {LOADS_TABLE} WHERE raw_table = ? AND sha256 = ? AND status = 'loaded' "
-        "AND path <> ? LIMIT 1",
-        [table.qualified_name, sha256, path],
-    )
-    return row[0] if row else None
-
-
-def replace_earlier(con: duckdb.DuckDBPyConnection, table: RawTable, partition: str, new_load_ids: list[str]) -> int:
+def replace_earlier(
+    con: duckdb.DuckDBPyConnection, table: RawTable, partition: str, new_load_ids: list[str], at: datetime
+) -> int:
     """Deletes the rows of every other load of the partition and marks those loads ``replaced``.
 
     Args:
@@ -167,6 +225,7 @@ def replace_earlier(con: duckdb.DuckDBPyConnection, table: RawTable, partition: 
         table: Raw table.
         partition: Replacement scope.
         new_load_ids: Loads of the delivery that supersedes the others.
+        at: Time of the run.
 
     Returns:
         How many earlier loads were replaced.
@@ -175,16 +234,61 @@ def replace_earlier(con: duckdb.DuckDBPyConnection, table: RawTable, partition: 
     # counted twice either.
     earlier = [
         r[0]
-        for r in con.execute(
-            f"SELECT load_id FROM {LOADS_TABLE} WHERE raw_table = ? AND partition_key = ? AND status = 'loaded' "
-            "AND load_id NOT IN (SELECT unnest(?))",
+        for r in _rows(
+            con,
+            f"SELECT load_id FROM {LOADS_TABLE} WHERE raw_table = ? AND partition_key = ? AND status IN {PRESENT} "
+            "AND load_id NOT IN (SELECT unnest(?::VARCHAR[]))",
             [table.qualified_name, partition, new_load_ids],
-        ).fetchall()
+        )
     ]
     if earlier:
-        con.execute(f"DELETE FROM {table.qualified_name} WHERE _load_id IN (SELECT unnest(?))", [earlier])
+        con.execute(f"DELETE FROM {table.qualified_name} WHERE _load_id IN (SELECT unnest(?::VARCHAR[]))", [earlier])
         con.execute(
-            f"UPDATE {LOADS_TABLE} SET status = 'replaced', replaced_by = ? WHERE load_id IN (SELECT unnest(?))",
-            [new_load_ids[0], earlier],
+            f"UPDATE {LOADS_TABLE} SET status = 'replaced', replaced_by = ?, status_changed_at = ? "
+            "WHERE load_id IN (SELECT unnest(?::VARCHAR[]))",
+            [new_load_ids[0] if new_load_ids else None, at, earlier],
         )
     return len(earlier)
+
+
+def remove_vanished(
+    con: duckdb.DuckDBPyConnection, source: str, tables: tuple[RawTable, ...], listed: set[str], at: datetime
+) -> list[str]:
+    """Files of a source that are no longer in the landing zone stop counting.
+
+    Their rows are deleted and their manifest rows marked ``removed`` (quarantines and skips of vanished
+    files too, so a bad file that was deleted is no longer reported).
+
+    Args:
+        con: Warehouse connection.
+        source: Source slug.
+        tables: The source's raw tables.
+        listed: Every landing key the source's listing returned in this run.
+        at: Time of the run.
+
+    Returns:
+        The paths whose rows were removed.
+    """
+    candidates = _rows(
+        con,
+        f"SELECT load_id, path, raw_table, status FROM {LOADS_TABLE} WHERE source = ? "
+        "AND status IN ('loaded', 'superseded', 'quarantined', 'skipped')",
+        [source],
+    )
+    vanished = [(load_id, path, table, status) for load_id, path, table, status in candidates if path not in listed]
+    if not vanished:
+        return []
+    by_table: dict[str, list[str]] = {}
+    for load_id, _, table, status in vanished:
+        if status in PRESENT and table:
+            by_table.setdefault(table, []).append(load_id)
+    known = {t.qualified_name for t in tables}
+    for table, ids in by_table.items():
+        if table in known:
+            con.execute(f"DELETE FROM {table} WHERE _load_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
+    con.execute(
+        f"UPDATE {LOADS_TABLE} SET status = 'removed', status_changed_at = ? "
+        "WHERE load_id IN (SELECT unnest(?::VARCHAR[]))",
+        [at, [v[0] for v in vanished]],
+    )
+    return sorted({path for _, path, _, status in vanished if status in PRESENT})

@@ -7,7 +7,9 @@ from decimal import Decimal
 import duckdb
 
 from pipelines.config import Settings
-from pipelines.reconcile import conservation_report, open_quarantines
+from pipelines.drift import open_drift
+from pipelines.manifest import LOADS_TABLE
+from pipelines.reconcile import conservation_report, manifest_row_mismatches, open_quarantines
 
 
 def _money(value: Decimal) -> str:
@@ -54,12 +56,50 @@ def render_summary(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
         lines.append(f"Unpriced usage: {unpriced[0]} group(s), {unpriced[1]:,} tokens (see main.rpt_unpriced_usage)")
     report = conservation_report(con, settings)
     broken = [r for r in report if r.difference != 0]
-    lines.append(
-        f"Conservation: {len(report) - len(broken)}/{len(report)} source x account x period x currency totals "
-        "match the source files to the cent" + (" -- MISMATCH" if broken else "")
-    )
+    if report:
+        lines.append(
+            f"Conservation: {len(report) - len(broken)}/{len(report)} source x account x period x currency totals "
+            "match the source files to the cent" + (" -- MISMATCH" if broken else "")
+        )
+    else:
+        lines.append("Conservation: no bill loaded, nothing to reconcile")
+    lines += [
+        f"  {r.source} {r.billing_account_id} {r.billing_period} {r.currency}: files {r.source_billed_cost}, "
+        f"FOCUS {r.focus_billed_cost}"
+        for r in broken
+    ]
+    lines += [
+        f"Row count MISMATCH: {m.path}: the manifest states {m.expected_rows} rows, the warehouse holds "
+        f"{m.rows_in_warehouse}"
+        for m in manifest_row_mismatches(con)
+    ]
+    lines += _resolved(con)
+    drifted = open_drift(con)
+    if drifted:
+        lines.append(
+            f"Schema drift ({len(drifted)} field(s) the contracts do not know; loaded, see raw._schema_drift): "
+            + ", ".join(f"{d.raw_table}.{d.field}" for d in drifted[:8])
+            + (" ..." if len(drifted) > 8 else "")
+        )
     quarantined = open_quarantines(con)
     if quarantined:
         lines.append(f"Quarantined files ({len(quarantined)}):")
         lines += [f"  {q.error}" for q in quarantined]
     return "\n".join(lines)
+
+
+def _resolved(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """What the loader resolved without failing: duplicate copies, superseded deliveries, repeated request ids."""
+    skipped, superseded, repeated = con.execute(
+        f"SELECT count(*) FILTER (WHERE status = 'skipped' AND duplicate_of IS NOT NULL), "
+        f"count(*) FILTER (WHERE status = 'superseded'), "
+        f"coalesce(sum(duplicate_rows) FILTER (WHERE status IN ('loaded', 'superseded')), 0) FROM {LOADS_TABLE}"
+    ).fetchone()
+    parts = []
+    if skipped:
+        parts.append(f"{skipped} file(s) identical to another, counted once")
+    if superseded:
+        parts.append(f"{superseded} bill file(s) superseded by a newer delivery of the same billing scope")
+    if repeated:
+        parts.append(f"{repeated:,} repeated request/span id(s) counted once (the first load wins)")
+    return [f"Duplicates resolved: {'; '.join(parts)} (see raw._loads)"] if parts else []

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
 
 from pipelines.config import Settings
+
+
+class WarehouseBusy(Exception):
+    """The warehouse file is open for writing in another process; ``str()`` says which, in one line."""
+
+
+_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 
 
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -21,13 +29,23 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
 
     Raises:
         FileNotFoundError: When opening read-only a warehouse that does not exist yet.
+        WarehouseBusy: When another process holds the file (DuckDB allows one writing process).
     """
     path = Path(settings.warehouse)
     if read_only and not path.is_file():
         raise FileNotFoundError(f"no warehouse at {path}: run `aicost run` (or `make demo`) first")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        holder = _HOLDER.search(str(exc))
+        if holder is None:
+            raise
+        raise WarehouseBusy(
+            f"the warehouse {path} is open in another process ({holder.group(1)}, pid {holder.group(2)}); "
+            "close that connection (analysts: open the published copy or connect read-only) and run again"
+        ) from exc
     # Naive timestamps in exports (LiteLLM's Postgres text) are UTC; never the machine's zone.
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")

@@ -17,12 +17,14 @@
 with
 
 source as (
+    -- rows of a billing scope that a newer delivery of another export also covers do not count
     select * from {{ relation }}
+    where _superseded_by is null
 )
 
 select
     md5(_source_file || ':' || cast(_source_row as varchar)) as charge_id,
-    * replace (
+    * exclude (_superseded_by) replace (
         {{ to_utc('BillingPeriodStart') }} as BillingPeriodStart,
         {{ to_utc('BillingPeriodEnd') }} as BillingPeriodEnd,
         {{ to_utc('ChargePeriodStart') }} as ChargePeriodStart,

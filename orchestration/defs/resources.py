@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +11,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
-from pipelines.config import DBT_PROJECT_DIR, Settings
+from pipelines.config import DBT_PROJECT_DIR, Settings, dbt_executable
 from pipelines.warehouse import connect
 
 
@@ -59,5 +58,5 @@ def dbt_cli_resource() -> DbtCliResource:
     return DbtCliResource(
         project_dir=str(DBT_PROJECT_DIR),
         profiles_dir=str(DBT_PROJECT_DIR),
-        dbt_executable=str(Path(sys.executable).parent / "dbt"),
+        dbt_executable=str(dbt_executable()),
     )

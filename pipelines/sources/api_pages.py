@@ -28,10 +28,12 @@ def read_page(key: str, path: Path) -> dict:
     Raises:
         BadFileError: Not UTF-8, not JSON (a truncated download), or not a page.
     """
+    raw = path.read_bytes()
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise BadFileError(key, f"not UTF-8 (byte {exc.start})") from exc
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BadFileError(key, f"not UTF-8 (byte {exc.start + 1})", line=line) from exc
     try:
         page = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
@@ -46,15 +48,50 @@ def shown(value: object) -> str:
     return str(value) if isinstance(value, Decimal) else repr(value)
 
 
-def check_keys(key: str, obj: dict, allowed: Collection[str], where: str) -> None:
-    """Refuses fields this parser does not know.
+def _carries_tokens(name: str, value: object) -> bool:
+    """Whether an unknown field holds a token count (or an object of them) that pricing would miss."""
+    if isinstance(value, dict):
+        return any(_carries_tokens(k, v) for k, v in value.items())
+    return "token" in name.lower() and isinstance(value, int | Decimal) and not isinstance(value, bool)
 
-    An unknown field may be a new token or money bucket; loading the rest would silently undercount, so
-    the page is quarantined until the contract learns the field.
+
+def unknown_fields(key: str, obj: dict, allowed: Collection[str], where: str, prefix: str = "") -> dict[str, object]:
+    """Fields this parser does not know, to keep as schema drift (``extra_fields``), never to drop.
+
+    Providers add fields every month; a page must not be lost for it. The one exception is a field that
+    carries a token count no token type accounts for: loading the rest would silently undercount tokens,
+    so the page is quarantined until the contract learns the field, and the message says exactly that.
+
+    Args:
+        key: Landing key (named in errors).
+        obj: The object (a result, a bucket).
+        allowed: Its known fields.
+        where: JSON path of the object (for errors).
+        prefix: Prefix of the kept field names (``cache_creation.`` for a nested object).
+
+    Returns:
+        Unknown field (with prefix) -> value as sent.
+
+    Raises:
+        BadFileError: An unknown field carries a token count.
     """
-    unknown = sorted(set(obj) - set(allowed))
-    if unknown:
-        raise BadFileError(key, f"unknown field(s) {', '.join(unknown)}", column=where)
+    unknown = {name: value for name, value in obj.items() if name not in allowed}
+    for name, value in unknown.items():
+        if _carries_tokens(name, value):
+            raise BadFileError(
+                key,
+                f"unknown field {name} carries a token count ({shown(value) if not isinstance(value, dict) else 'an object of counts'}) "
+                "that no token type accounts for: loading the page without it would undercount tokens",
+                column=f"{where}.{name}",
+            )
+    return {f"{prefix}{name}": value for name, value in unknown.items()}
+
+
+def extra_json(fields: dict[str, object]) -> str | None:
+    """Unknown fields as the JSON text of the ``extra_fields`` column (``None`` when there are none)."""
+    if not fields:
+        return None
+    return json.dumps(fields, default=str, sort_keys=True)
 
 
 def count(key: str, obj: dict, field: str, where: str, required: bool = True) -> int | None:

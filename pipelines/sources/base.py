@@ -45,6 +45,8 @@ class PlannedFile:
             means each version of the file is its own delivery (its checksum).
         billing_period: ``YYYY-MM`` when the layout says it; otherwise derived from the rows.
         column_map: For CSV files whose columns are named differently from the contract.
+        expected_rows: Rows the delivery's manifest says the file holds (Azure ``dataRowCount``); a file
+            holding another number (a truncated copy) quarantines its delivery.
     """
 
     file: LandingFile
@@ -54,6 +56,7 @@ class PlannedFile:
     delivery: str | None = None
     billing_period: str | None = None
     column_map: ColumnMap | None = None
+    expected_rows: int | None = None
 
 
 @dataclass

@@ -1,3 +1,4 @@
+import json
 from decimal import Decimal
 
 import pytest
@@ -53,13 +54,15 @@ def test_cost_amounts_stay_exact_cents(con, landing):
         pytest.param(
             "usage_unknown_field.json",
             "usage_report/messages",
-            "column data[0].results[0]: unknown field(s) cache_creation_input_tokens",
-            id="bucket-with-unknown-field",
+            "column data[0].results[0].cache_creation_input_tokens: unknown field cache_creation_input_tokens "
+            "carries a token count (1500) that no token type accounts for",
+            id="unknown-token-field",
         ),
         pytest.param(
             "usage_unknown_cache_field.json",
             "usage_report/messages",
-            "column data[0].results[0].cache_creation: unknown field(s) ephemeral_24h_input_tokens",
+            "column data[0].results[0].cache_creation.ephemeral_24h_input_tokens: unknown field "
+            "ephemeral_24h_input_tokens carries a token count",
             id="unknown-cache-duration",
         ),
         pytest.param(
@@ -76,12 +79,6 @@ def test_cost_amounts_stay_exact_cents(con, landing):
             "column data[0].results[0].amount: amount must be a decimal string (cents), got 123.78912",
             id="amount-not-a-string",
         ),
-        pytest.param(
-            "cost_unknown_token_type.json",
-            "cost_report",
-            "column data[0].results[0].token_type: unknown token_type 'cache_creation_input_tokens'",
-            id="unknown-token-type",
-        ),
     ],
 )
 def test_malformed_page_is_quarantined_and_others_still_load(con, landing, fixture, folder, expected):
@@ -94,6 +91,41 @@ def test_malformed_page_is_quarantined_and_others_still_load(con, landing, fixtu
     assert len(result.quarantined) == 1
     assert result.quarantined[0].startswith(f"anthropic_usage/{folder}/2025-08/bad.json")
     assert expected in result.quarantined[0]
+
+
+def test_a_cost_row_with_a_new_token_type_keeps_its_amount_and_reports_drift(con, landing):
+    place(landing, COST_KEY, VALID / "cost_new_token_type_page.json")
+
+    result = load(con, "anthropic_usage", landing)
+
+    assert result.quarantined == [] and result.rows_loaded == 3
+    token_type, amount = con.execute(
+        "SELECT token_type, amount_cents FROM raw_anthropic_usage.cost_report ORDER BY _source_row LIMIT 1"
+    ).fetchone()
+    assert (token_type, amount) == ("cache_creation_input_tokens", Decimal("123.78912"))
+    drift = con.execute("SELECT raw_table, field, first_seen_path FROM raw._schema_drift").fetchall()
+    assert drift == [("raw_anthropic_usage.cost_report", "token_type=cache_creation_input_tokens", COST_KEY)]
+
+
+def test_unknown_fields_are_kept_as_drift_and_the_page_loads(con, landing, tmp_path):
+    page = json.loads((VALID / "usage_messages_page.json").read_text())
+    page["data"][0]["results"][0]["inference_region"] = "eu"
+    page["data"][0]["results"][0]["server_tool_use"]["code_execution_requests"] = 4
+    page["data"][0]["bucket_id"] = "b-1"
+    (tmp_path / "page.json").write_text(json.dumps(page))
+    place(landing, USAGE_KEY, tmp_path / "page.json")
+
+    result = load(con, "anthropic_usage", landing)
+
+    assert result.quarantined == [] and result.rows_loaded == 2
+    extra = scalar(con, "SELECT extra_fields FROM raw_anthropic_usage.messages_usage ORDER BY _source_row LIMIT 1")
+    assert json.loads(extra) == {
+        "bucket.bucket_id": "b-1",
+        "inference_region": "eu",
+        "server_tool_use.code_execution_requests": 4,
+    }
+    fields = [r[0] for r in con.execute("SELECT field FROM raw._schema_drift ORDER BY field").fetchall()]
+    assert fields == ["bucket.bucket_id", "inference_region", "server_tool_use.code_execution_requests"]
 
 
 def test_reloading_unchanged_pages_is_a_no_op(con, landing):

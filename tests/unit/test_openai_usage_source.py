@@ -1,3 +1,4 @@
+import json
 from decimal import Decimal
 
 import pytest
@@ -60,7 +61,9 @@ def test_a_field_of_another_endpoint_is_refused(con, landing):
     result = load(con, "openai_usage", landing)
 
     assert result.quarantined == [
-        "openai_usage/usage/vector_stores/p.json, column data[0].results[0]: unknown field(s) input_tokens"
+        "openai_usage/usage/vector_stores/p.json, column data[0].results[0].input_tokens: unknown field input_tokens "
+        "carries a token count (1073741824) that no token type accounts for: loading the page without it would "
+        "undercount tokens"
     ]
 
 
@@ -88,17 +91,13 @@ def test_costs_amounts_are_parsed_as_exact_decimals(con, landing):
         ),
         pytest.param(
             "usage_cached_exceeds_input.json",
-            "column data[0].results[0].input_cached_tokens: input_cached_tokens (5000) exceeds input_tokens (1000)",
+            "column data[0].results[0].input_cached_tokens: input_cached_tokens + input_cache_write_tokens (5000) exceed "
+            "input_tokens (1000)",
             id="cached-exceeds-input",
         ),
         pytest.param("usage_truncated_page.json", "invalid JSON:", id="truncated-page"),
         pytest.param("usage_not_utf8.json", "not UTF-8", id="non-utf8-byte"),
         pytest.param("usage_error_body.json", "not an API page", id="error-body-instead-of-page"),
-        pytest.param(
-            "usage_unknown_field.json",
-            "column data[0].results[0]: unknown field(s) a_field_added_later",
-            id="bucket-with-unknown-field",
-        ),
     ],
 )
 def test_malformed_usage_page_is_quarantined_and_others_still_load(con, landing, fixture, expected):
@@ -111,6 +110,64 @@ def test_malformed_usage_page_is_quarantined_and_others_still_load(con, landing,
     assert len(result.quarantined) == 1
     assert result.quarantined[0].startswith("openai_usage/usage/completions/2025-10/bad.json")
     assert expected in result.quarantined[0]
+
+
+@pytest.mark.parametrize(
+    ("page", "folder", "table"),
+    [
+        pytest.param("costs_page.json", "costs", "costs", id="costs-with-quantity-unit"),
+        pytest.param("completions_page.json", "usage/completions", "completions_usage", id="cache-write-tokens"),
+        pytest.param("file_search_calls_page.json", "usage/file_search_calls", "other_usage", id="file-searches"),
+        pytest.param("web_search_calls_page.json", "usage/web_search_calls", "other_usage", id="web-searches"),
+    ],
+)
+def test_currently_documented_pages_load(con, landing, page, folder, table):
+    place(landing, f"openai_usage/{folder}/2025-10/page-0001.json", VALID / "documented_2026" / page)
+
+    result = load(con, "openai_usage", landing)
+
+    assert result.quarantined == [] and result.rows_loaded == 1
+    assert scalar(con, f"SELECT count(*) FROM raw_openai_usage.{table} WHERE extra_fields IS NOT NULL") == 0
+    assert scalar(con, "SELECT count(*) FROM raw._schema_drift") == 0
+
+
+def test_cache_writes_are_their_own_token_type(con, landing):
+    place(landing, "openai_usage/usage/completions/2025-10/p.json", VALID / "documented_2026" / "completions_page.json")
+    load(con, "openai_usage", landing)
+
+    row = con.execute(
+        "SELECT input_tokens, input_cached_tokens, input_cache_write_tokens FROM raw_openai_usage.completions_usage"
+    ).fetchone()
+
+    assert row == (1000, 300, 200)
+
+
+def test_an_unknown_field_is_kept_and_reported_as_drift(con, landing):
+    place(landing, "openai_usage/usage/completions/2025-10/p.json", VALID / "usage_completions_new_field_page.json")
+
+    result = load(con, "openai_usage", landing)
+
+    assert result.quarantined == [] and result.rows_loaded == 2
+    extra = scalar(con, "SELECT extra_fields FROM raw_openai_usage.completions_usage WHERE extra_fields IS NOT NULL")
+    assert json.loads(extra) == {"a_field_added_later": {"nested": True}}
+    assert con.execute("SELECT raw_table, field, files FROM raw._schema_drift").fetchall() == [
+        ("raw_openai_usage.completions_usage", "a_field_added_later", 1)
+    ]
+
+
+def test_an_unknown_token_count_quarantines_the_page_and_says_why(con, landing, tmp_path):
+    page = json.loads((VALID / "documented_2026" / "completions_page.json").read_text())
+    page["data"][0]["results"][0]["input_video_tokens"] = 77
+    (tmp_path / "page.json").write_text(json.dumps(page))
+    place(landing, "openai_usage/usage/completions/2025-10/p.json", tmp_path / "page.json")
+
+    result = load(con, "openai_usage", landing)
+
+    assert result.quarantined == [
+        "openai_usage/usage/completions/2025-10/p.json, column data[0].results[0].input_video_tokens: unknown field "
+        "input_video_tokens carries a token count (77) that no token type accounts for: loading the page without it "
+        "would undercount tokens"
+    ]
 
 
 def test_truncated_page_error_names_the_line(con, landing):

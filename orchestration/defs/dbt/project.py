@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-from pipelines.config import DBT_PROJECT_DIR, PROJECT_ROOT
+from pipelines.config import DBT_PROJECT_DIR, PROJECT_ROOT, dbt_executable
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 _INPUTS = ("models", "macros", "tests", "dbt_project.yml", "profiles.yml")
@@ -30,7 +29,7 @@ def ensure_manifest() -> Path:
     """
     if MANIFEST.is_file() and MANIFEST.stat().st_mtime >= _newest_input():
         return MANIFEST
-    dbt = Path(sys.executable).parent / "dbt"
+    dbt = dbt_executable()
     env = {**os.environ, "DO_NOT_TRACK": "1"}
     env.setdefault("AICOST_WAREHOUSE", str(PROJECT_ROOT / "warehouse" / "aicost.duckdb"))
     subprocess.run(

@@ -7,8 +7,11 @@ Layout::
 
 Pages are ``{"data": [{"starting_at", "ending_at", "results": [...]}], "has_more", "next_page"}`` with
 RFC 3339 times. Usage token buckets are disjoint (uncached input, cache creation 5m and 1h, cache read,
-output). Cost amounts are decimal strings **in cents**: kept as sent (``amount_cents``) and divided by 100
-in staging, never through a float. Unknown fields quarantine the page.
+output). Cost amounts are decimal strings **in cents**: kept as sent (``amount_cents``) and multiplied by
+0.01 in staging, never through a float. Unknown fields are kept in ``extra_fields`` and reported as schema
+drift; only an unknown field carrying a token count quarantines the page (loading it would undercount).
+A cost row with a token type this contract does not know keeps its amount (money is never dropped) and
+records the value as drift.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from datetime import datetime
 
 import pyarrow as pa
 
+from pipelines.contracts import EXTRA_FIELDS
 from pipelines.errors import BadFileError
 from pipelines.landing import Landing
 from pipelines.readers import contract_arrow_schema
@@ -72,12 +76,15 @@ class AnthropicUsageSource:
         to_row = _usage_row if planned.table is MESSAGES_USAGE else _cost_row
         rows: list[dict[str, object]] = []
         for where, at, result, bucket in api_pages.results_of_buckets(key, page):
-            api_pages.check_keys(key, bucket, ("starting_at", "ending_at", "results"), where)
+            bucket_extra = api_pages.unknown_fields(
+                key, bucket, ("starting_at", "ending_at", "results"), where, "bucket."
+            )
             starting_at = _timestamp(key, bucket, "starting_at", where)
             ending_at = _timestamp(key, bucket, "ending_at", where)
             if result is None:
                 continue  # an empty bucket: no usage in that interval
-            row = to_row(key, result, at)
+            row, extra = to_row(key, result, at)
+            row[EXTRA_FIELDS] = api_pages.extra_json({**bucket_extra, **extra})
             row.update(bucket_starting_at=starting_at, bucket_ending_at=ending_at, _source_row=len(rows) + 1)
             rows.append(row)
         return pa.Table.from_pylist(rows, schema=contract_arrow_schema(planned.table))
@@ -100,20 +107,20 @@ def _timestamp(key: str, obj: dict, field: str, where: str) -> datetime:
     return parsed
 
 
-def _nested(key: str, result: dict, field: str, allowed: tuple[str, ...], at: str) -> dict:
+def _nested(key: str, result: dict, field: str, allowed: tuple[str, ...], at: str, extra: dict[str, object]) -> dict:
     value = result.get(field)
     if value is None:
         return {}
     if not isinstance(value, dict):
         raise BadFileError(key, f"{field} must be an object, got {api_pages.shown(value)}", column=f"{at}.{field}")
-    api_pages.check_keys(key, value, allowed, f"{at}.{field}")
+    extra.update(api_pages.unknown_fields(key, value, allowed, f"{at}.{field}", f"{field}."))
     return value
 
 
-def _usage_row(key: str, result: dict, at: str) -> dict[str, object]:
-    api_pages.check_keys(key, result, _USAGE_FIELDS, at)
-    cache = _nested(key, result, "cache_creation", _CACHE_CREATION_FIELDS, at)
-    tools = _nested(key, result, "server_tool_use", ("web_search_requests",), at)
+def _usage_row(key: str, result: dict, at: str) -> tuple[dict[str, object], dict[str, object]]:
+    extra = api_pages.unknown_fields(key, result, _USAGE_FIELDS, at)
+    cache = _nested(key, result, "cache_creation", _CACHE_CREATION_FIELDS, at, extra)
+    tools = _nested(key, result, "server_tool_use", ("web_search_requests",), at, extra)
     row: dict[str, object] = {g: api_pages.text(key, result, g, at) for g in _USAGE_GROUPS}
     row.update(
         uncached_input_tokens=api_pages.count(key, result, "uncached_input_tokens", at),
@@ -131,11 +138,11 @@ def _usage_row(key: str, result: dict, at: str) -> dict[str, object]:
             key, tools, "web_search_requests", f"{at}.server_tool_use", required=False
         ),
     )
-    return row
+    return row, extra
 
 
-def _cost_row(key: str, result: dict, at: str) -> dict[str, object]:
-    api_pages.check_keys(key, result, (*_COST_TEXT, "currency", "amount"), at)
+def _cost_row(key: str, result: dict, at: str) -> tuple[dict[str, object], dict[str, object]]:
+    extra = api_pages.unknown_fields(key, result, (*_COST_TEXT, "currency", "amount"), at)
     currency = result.get("currency")
     if not isinstance(currency, str) or len(currency) != 3:
         raise BadFileError(key, f"currency must be an ISO 4217 code, got {currency!r}", column=f"{at}.currency")
@@ -148,9 +155,10 @@ def _cost_row(key: str, result: dict, at: str) -> dict[str, object]:
     row: dict[str, object] = {f: api_pages.text(key, result, f, at) for f in _COST_TEXT}
     token_type = row["token_type"]
     if token_type is not None and token_type not in TOKEN_TYPES:
-        raise BadFileError(key, f"unknown token_type {token_type!r}", column=f"{at}.token_type")
+        # The amount still counts; the value is reported as drift (and the row left without a token type).
+        extra[f"token_type={token_type}"] = True
     row.update(currency=currency.upper(), amount_cents=api_pages.decimal(key, amount, f"{at}.amount"))
-    return row
+    return row, extra
 
 
 SOURCE = AnthropicUsageSource()

@@ -1,6 +1,6 @@
 """Raw contracts of ``raw_anthropic_usage``: one row per result of a usage_report or cost_report bucket."""
 
-from pipelines.contracts import Column, RawTable
+from pipelines.contracts import EXTRA_FIELDS, Column, RawTable
 
 _BUCKET = (
     Column("bucket_starting_at", "TIMESTAMPTZ"),
@@ -27,6 +27,8 @@ MESSAGES_USAGE = RawTable(
         Column("cache_read_input_tokens", "BIGINT"),
         Column("output_tokens", "BIGINT"),
         Column("server_tool_use_web_search_requests", "BIGINT", required=False),
+        # Fields of the result this contract does not know, as sent (schema drift, reported).
+        Column(EXTRA_FIELDS, "JSON", required=False),
     ),
 )
 
@@ -44,8 +46,9 @@ COST_REPORT = RawTable(
         Column("service_tier", "VARCHAR", required=False),
         Column("context_window", "VARCHAR", required=False),
         Column("inference_geo", "VARCHAR", required=False),
-        Column("currency", "VARCHAR"),
+        Column("currency", "VARCHAR", not_null=True),
         # The report's decimal string in the currency's lowest unit (cents), exactly as sent.
-        Column("amount_cents", "DECIMAL(38, 12)"),
+        Column("amount_cents", "DECIMAL(38, 12)", not_null=True),
+        Column(EXTRA_FIELDS, "JSON", required=False),
     ),
 )

@@ -198,7 +198,7 @@ class AwsCurSource:
 def _read_manifest(file: LandingFile) -> tuple[str, list[str]]:
     """Returns the delivery id and the data file names a Data Exports (or legacy CUR) manifest lists."""
     try:
-        doc = json.loads(file.local_path.read_text(encoding="utf-8"))
+        doc = json.loads(file.local_path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         raise BadFileError(file.key, f"manifest is not valid JSON: {exc}", line=line) from exc

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 import pyarrow as pa
@@ -25,7 +26,13 @@ from pipelines.contracts import RawTable
 from pipelines.errors import BadFileError
 from pipelines.landing import Landing, LandingFile
 from pipelines.readers import csv_header
-from pipelines.sources.azure_cost.schema import ACTUAL_COST_DETAILS, AMORTIZED_COST_DETAILS, FOCUS_COSTS, MCA_RENAMES
+from pipelines.sources.azure_cost.schema import (
+    ACTUAL_COST_DETAILS,
+    AMORTIZED_COST_DETAILS,
+    FOCUS_COSTS,
+    MCA_RENAMES,
+    OLDER_NAMES,
+)
 from pipelines.sources.base import ColumnMap, FileFormat, LoadPlan, PlannedFile
 from pipelines.sources.files import files_delivery_id, tabular_format
 
@@ -49,13 +56,27 @@ def dataset_from_name(export: str) -> str:
 
 
 def cost_details_column_map(columns: list[str]) -> ColumnMap:
-    """Maps a cost-details file's column names (EA or MCA spelling) onto the EA-named contract."""
+    """Maps a cost-details file's column names (EA, MCA or an older generation) onto the EA-named contract.
+
+    Each contract column takes the best-matching file column: its own name in any case first, then MCA's
+    name for it, then an older generation's (``Cost`` only when the file has no ``CostInBillingCurrency``).
+    File columns that lose (an MCA file with both ``resourceLocation`` and ``ResourceLocationNormalized``)
+    are not read.
+    """
     canonical = {c.name.lower(): c.name for c in ACTUAL_COST_DETAILS.columns}
-    renames: dict[str, str] = {}
+    best: dict[str, tuple[int, str]] = {}
     for name in columns:
-        target = MCA_RENAMES.get(name.lower()) or canonical.get(name.lower())
-        if target and target != name:
-            renames[name] = target
+        key = name.strip().lower()
+        for rank, target in enumerate((canonical.get(key), MCA_RENAMES.get(key), OLDER_NAMES.get(key))):
+            if target and (target not in best or rank < best[target][0]):
+                best[target] = (rank, name)
+                break
+    renames = {name: target for target, (_, name) in best.items() if name != target}
+    chosen = {name for _, name in best.values()}
+    # A file column that maps onto a contract name but lost to a better match must not be read as it.
+    for name in columns:
+        if name not in chosen and name.strip() in canonical.values():
+            renames[name] = f"{name} (not read: another column is {name.strip()})"
     return ColumnMap(renames=renames)
 
 
@@ -103,12 +124,12 @@ class AzureCostSource:
                     )
                     continue
                 dataset = dataset_type or dataset
-                listed = {PurePosixPath(b).name for b in blobs}
+                listed = {PurePosixPath(b.name).name: b for b in blobs}
                 plan.ignored += [
                     (f, f"not listed in the manifest of run {current}") for f in data if f.name not in listed
                 ]
                 data = [f for f in data if f.name in listed]
-                missing = listed - {f.name for f in data}
+                missing = set(listed) - {f.name for f in data}
                 if missing:
                     table = _DATASETS.get(dataset, ACTUAL_COST_DETAILS)
                     error = BadFileError(
@@ -124,7 +145,11 @@ class AzureCostSource:
             if table is None:
                 plan.ignored += [(f, f"export type {dataset!r} is not a cost dataset") for f in data]
                 continue
-            plan.files += [self._planned(f, table, partition, delivery, period) for f in data]
+            rows = {name: blob.rows for name, blob in listed.items()} if manifest else {}
+            plan.files += [
+                replace(self._planned(f, table, partition, delivery, period), expected_rows=rows.get(f.name))
+                for f in data
+            ]
         return plan
 
     @staticmethod
@@ -160,22 +185,39 @@ def _columns_of(file: LandingFile, file_format: FileFormat) -> list[str]:
         return []  # the loader reports the unreadable file with its line and reason
 
 
+@dataclass(frozen=True)
+class _Blob:
+    """A file a run's manifest lists, with the row count it states (when it states one)."""
+
+    name: str
+    rows: int | None
+
+
 def _read_manifest(
     files: list[LandingFile],
-) -> tuple[str, str | None, list[str], LandingFile, BadFileError | None] | None:
-    """A run's manifest: (submitted time, dataset type, blob names, file, error), or None without one."""
+) -> tuple[str, str | None, list[_Blob], LandingFile, BadFileError | None] | None:
+    """A run's manifest: (submitted time, dataset type, blobs, file, error), or None without one."""
     manifest_file = next((f for f in files if f.name == "manifest.json"), None)
     if manifest_file is None:
         return None
     try:
-        doc = json.loads(manifest_file.local_path.read_text(encoding="utf-8"))
-        blobs = [str(b["blobName"]) for b in doc["blobs"]]
+        doc = json.loads(manifest_file.local_path.read_text(encoding="utf-8-sig"))
+        blobs = [_Blob(str(b["blobName"]), _count(b.get("dataRowCount"))) for b in doc["blobs"]]
         config = doc.get("exportConfig", {})
         submitted = str(doc.get("runInfo", {}).get("submittedTime", ""))
         return submitted, config.get("type"), blobs, manifest_file, None
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
         error = BadFileError(manifest_file.key, f"manifest is not a Cost Management export manifest: {exc}")
         return "", None, [], manifest_file, error
+
+
+def _count(value: object) -> int | None:
+    """A count a manifest states, or ``None`` when it states none."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise TypeError(f"expected a count, got {value!r}")
+    return int(value)
 
 
 SOURCE = AzureCostSource()

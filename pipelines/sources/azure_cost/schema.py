@@ -1,15 +1,17 @@
 """Raw contracts of ``raw_azure_cost``: cost details (actual and amortized) and the FOCUS export.
 
-Cost details use the EA column names (PascalCase) as the contract; MCA exports name the same fields in
-camelCase and a few differently, and are mapped onto them (``MCA_RENAMES``). Dates stay text in the raw
-table, exactly as the file wrote them (EA ``M/D/YYYY``, MCA ``M/D/YYYY`` or ISO by API version), and a row
-rule quarantines a file whose dates are neither.
+Cost details use the EA column names (PascalCase) as the contract. Microsoft has shipped several generations
+of these column sets; each file's names are mapped onto the contract (``column_renames``): MCA's camelCase
+and its own names (``MCA_RENAMES``), and the older EA and pay-as-you-go names (``Cost``, ``PreTaxCost``,
+``BillingCurrency``, ``Currency``, ``ResourceRate``, ``InstanceId`` and friends, ``OLDER_NAMES``). Dates
+stay text in the raw table, exactly as the file wrote them (EA ``M/D/YYYY``, MCA ``M/D/YYYY`` or ISO by API
+version), and a row rule quarantines a file whose dates are neither. Real MCA rows can leave the billing
+period dates empty: the period is then the month of the charge's date.
 """
 
-from pipelines.contracts import MONEY, Column, RawTable, RowCheck
+from pipelines.contracts import MONEY, QUANTITY, Column, RawTable, RowCheck
 from pipelines.sources.focus_contract import focus_costs_table
 
-QUANTITY = "DECIMAL(38, 12)"
 DATE_FORMATS = "['%m/%d/%Y', '%Y-%m-%d', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S.%fZ']"
 
 
@@ -18,9 +20,15 @@ def parse_date_sql(column: str) -> str:
     return f'try_strptime("{column}", {DATE_FORMATS})'
 
 
+# The billing period's first day: as the row states it, else the month of the charge's date.
+BILLING_PERIOD_START_SQL = (
+    f"coalesce({parse_date_sql('BillingPeriodStartDate')}, date_trunc('month', {parse_date_sql('Date')}))"
+)
+
+
 _COLUMNS = (
-    Column("Date", "VARCHAR"),
-    Column("BillingAccountId", "VARCHAR"),
+    Column("Date", "VARCHAR", not_null=True),
+    Column("BillingAccountId", "VARCHAR", not_null=True),
     Column("BillingAccountName", "VARCHAR", required=False),
     Column("BillingProfileId", "VARCHAR", required=False),
     Column("BillingProfileName", "VARCHAR", required=False),
@@ -28,8 +36,8 @@ _COLUMNS = (
     Column("InvoiceSectionName", "VARCHAR", required=False),
     Column("InvoiceId", "VARCHAR", required=False),
     Column("PreviousInvoiceId", "VARCHAR", required=False),
-    Column("BillingPeriodStartDate", "VARCHAR"),
-    Column("BillingPeriodEndDate", "VARCHAR"),
+    Column("BillingPeriodStartDate", "VARCHAR", required=False),
+    Column("BillingPeriodEndDate", "VARCHAR", required=False),
     Column("SubscriptionId", "VARCHAR"),
     Column("SubscriptionName", "VARCHAR", required=False),
     Column("ResourceGroup", "VARCHAR", required=False),
@@ -52,14 +60,14 @@ _COLUMNS = (
     Column("EffectivePrice", MONEY, required=False),
     Column("UnitPrice", MONEY, required=False),
     Column("PayGPrice", MONEY, required=False),
-    Column("CostInBillingCurrency", MONEY),
+    Column("CostInBillingCurrency", MONEY, not_null=True),
     Column("CostInPricingCurrency", MONEY, required=False),
     Column("CostInUsd", MONEY, required=False),
     Column("PaygCostInBillingCurrency", MONEY, required=False),
     Column("ExchangeRatePricingToBilling", QUANTITY, required=False),
-    Column("BillingCurrencyCode", "VARCHAR"),
+    Column("BillingCurrencyCode", "VARCHAR", not_null=True),
     Column("PricingCurrency", "VARCHAR", required=False),
-    Column("ChargeType", "VARCHAR"),
+    Column("ChargeType", "VARCHAR", not_null=True),
     Column("Frequency", "VARCHAR", required=False),
     Column("PricingModel", "VARCHAR", required=False),
     Column("ReservationId", "VARCHAR", required=False),
@@ -77,13 +85,16 @@ _COLUMNS = (
 
 _CHECKS = (
     RowCheck("Date", f"{parse_date_sql('Date')} IS NOT NULL", "is not a M/D/YYYY or ISO date"),
+    # Empty billing period dates are allowed (real MCA rows have them); a text that is no date is not.
     RowCheck(
         "BillingPeriodStartDate",
-        f"{parse_date_sql('BillingPeriodStartDate')} IS NOT NULL",
+        f"BillingPeriodStartDate IS NULL OR {parse_date_sql('BillingPeriodStartDate')} IS NOT NULL",
         "is not a M/D/YYYY or ISO date",
     ),
     RowCheck(
-        "BillingPeriodEndDate", f"{parse_date_sql('BillingPeriodEndDate')} IS NOT NULL", "is not a M/D/YYYY or ISO date"
+        "BillingPeriodEndDate",
+        f"BillingPeriodEndDate IS NULL OR {parse_date_sql('BillingPeriodEndDate')} IS NOT NULL",
+        "is not a M/D/YYYY or ISO date",
     ),
 )
 
@@ -92,9 +103,147 @@ MCA_RENAMES = {
     "resourcegroupname": "ResourceGroup",
     "billingcurrency": "BillingCurrencyCode",
     "billingcurrencycode": "BillingCurrencyCode",
-    "resourcelocationnormalized": "ResourceLocation",
 }
+# Names of older EA and pay-as-you-go usage-details generations, used only when the file lacks the current
+# name (FinOps toolkit's cost-details schemas list them).
+OLDER_NAMES = {
+    "cost": "CostInBillingCurrency",
+    "pretaxcost": "CostInBillingCurrency",
+    "extendedcost": "CostInBillingCurrency",
+    "currency": "BillingCurrencyCode",
+    "resourcerate": "EffectivePrice",
+    "consumedquantity": "Quantity",
+    "usagequantity": "Quantity",
+    "instanceid": "ResourceId",
+    "subscriptionguid": "SubscriptionId",
+    "product": "ProductName",
+    "invoicesection": "InvoiceSectionName",
+    "usagedatetime": "Date",
+    "usagedate": "Date",
+    "resourcelocationnormalized": "ResourceLocation",
+    "location": "ResourceLocation",
+}
+# Every cost-details column Microsoft documents across EA, MCA and older generations (FinOps toolkit's
+# cost-details schema), lower case: columns the contract does not load are known, not schema drift.
+KNOWN_COLUMNS = frozenset(
+    {
+        "accountid",
+        "accountname",
+        "accountownerid",
+        "additionalinfo",
+        "availabilityzone",
+        "benefitid",
+        "benefitname",
+        "billingaccountid",
+        "billingaccountname",
+        "billingcurrency",
+        "billingcurrencycode",
+        "billingperiod",
+        "billingperiodenddate",
+        "billingperiodstartdate",
+        "billingprofileid",
+        "billingprofilename",
+        "chargetype",
+        "consumedservice",
+        "cost",
+        "costallocationrulename",
+        "costcenter",
+        "costinbillingcurrency",
+        "costinpricingcurrency",
+        "costinusd",
+        "currency",
+        "customername",
+        "customertenantid",
+        "date",
+        "effectiveprice",
+        "exchangerate",
+        "exchangeratedate",
+        "exchangeratepricingtobilling",
+        "frequency",
+        "invoiceid",
+        "invoicesectionid",
+        "invoicesectionname",
+        "isazurecrediteligible",
+        "location",
+        "marketprice",
+        "metercategory",
+        "meterid",
+        "metername",
+        "meterregion",
+        "metersubcategory",
+        "offerid",
+        "partnerearnedcreditapplied",
+        "partnerearnedcreditrate",
+        "partnername",
+        "partnertenantid",
+        "partnumber",
+        "paygcostinbillingcurrency",
+        "paygcostinusd",
+        "paygprice",
+        "planname",
+        "pretaxcost",
+        "previousinvoiceid",
+        "pricingcurrency",
+        "pricingcurrencycode",
+        "pricingmodel",
+        "product",
+        "productid",
+        "productname",
+        "productorderid",
+        "productordername",
+        "provider",
+        "publisherid",
+        "publishername",
+        "publishertype",
+        "quantity",
+        "resellermpnid",
+        "resellername",
+        "reservationid",
+        "reservationname",
+        "resourcegroup",
+        "resourcegroupname",
+        "resourceid",
+        "resourcelocation",
+        "resourcelocationnormalized",
+        "resourcename",
+        "resourcerate",
+        "resourcetype",
+        "servicefamily",
+        "serviceinfo1",
+        "serviceinfo2",
+        "servicename",
+        "serviceperiodenddate",
+        "serviceperiodstartdate",
+        "servicetier",
+        "subscriptionid",
+        "subscriptionname",
+        "tags",
+        "term",
+        "unitofmeasure",
+        "unitprice",
+    }
+)
 
-ACTUAL_COST_DETAILS = RawTable(slug="azure_cost", name="actual_cost_details", columns=_COLUMNS, checks=_CHECKS)
-AMORTIZED_COST_DETAILS = RawTable(slug="azure_cost", name="amortized_cost_details", columns=_COLUMNS, checks=_CHECKS)
+# One export covers a billing account (or some of its subscriptions) for a billing period.
+_SCOPE = (
+    "concat_ws('|', coalesce(BillingAccountId, ''), coalesce(SubscriptionId, ''), "
+    f"coalesce(strftime({BILLING_PERIOD_START_SQL}, '%Y-%m'), ''))"
+)
+
+ACTUAL_COST_DETAILS = RawTable(
+    slug="azure_cost",
+    name="actual_cost_details",
+    columns=_COLUMNS,
+    checks=_CHECKS,
+    scope=_SCOPE,
+    known_columns=KNOWN_COLUMNS,
+)
+AMORTIZED_COST_DETAILS = RawTable(
+    slug="azure_cost",
+    name="amortized_cost_details",
+    columns=_COLUMNS,
+    checks=_CHECKS,
+    scope=_SCOPE,
+    known_columns=KNOWN_COLUMNS,
+)
 FOCUS_COSTS = focus_costs_table("azure_cost")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -26,9 +27,10 @@ from pathlib import PurePosixPath
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines.contracts import EXTRA_FIELDS
 from pipelines.errors import BadFileError
 from pipelines.landing import Landing, LandingFile
-from pipelines.readers import contract_arrow_schema
+from pipelines.readers import contract_arrow_schema, locate_invalid_utf8
 from pipelines.sources.base import LoadPlan, PlannedFile
 from pipelines.sources.files import files_delivery_id
 from pipelines.sources.gcp_billing.schema import COST_LINES, JSON_FIELDS, SCALAR_FIELDS
@@ -106,7 +108,7 @@ def _records(file: LandingFile) -> Iterator[tuple[int, dict]]:
         return
     opener = gzip.open if file.name.endswith(".gz") else open
     try:
-        with opener(file.local_path, "rt", encoding="utf-8") as fh:
+        with opener(file.local_path, "rt", encoding="utf-8-sig") as fh:
             for number, line in enumerate(fh, start=1):
                 if not line.strip():
                     continue
@@ -118,9 +120,9 @@ def _records(file: LandingFile) -> Iterator[tuple[int, dict]]:
                     raise BadFileError(file.key, "not a JSON object", line=number)
                 yield number, record
     except UnicodeDecodeError as exc:
-        raise BadFileError(file.key, f"not UTF-8 text: {exc}") from exc
-    except (OSError, EOFError) as exc:
-        raise BadFileError(file.key, f"cannot read the file: {exc}") from exc
+        raise locate_invalid_utf8(file) or BadFileError(file.key, f"not UTF-8 text: {exc.reason}") from exc
+    except (OSError, EOFError, zlib.error) as exc:
+        raise BadFileError(file.key, f"cannot read the file (truncated or corrupt?): {exc}") from exc
 
 
 def _field(record: dict, path: str) -> object:
@@ -212,7 +214,28 @@ def convert_row(key: str, line: int, record: dict) -> dict[str, object]:
         exact.append({**credit, "amount": str(amount)})
     row["credits"] = json.dumps(exact, default=str, sort_keys=True) if exact else None
     row["credits_amount"] = sum((Decimal(c["amount"]) for c in exact), Decimal(0)).quantize(_TWELVE_PLACES)
+    extra = _unknown_fields(record)
+    row[EXTRA_FIELDS] = json.dumps(extra, default=str, sort_keys=True) if extra else None
     return row
+
+
+# Every field path the contract reads, and the records that contain them.
+_KNOWN_PATHS = frozenset({*SCALAR_FIELDS, *JSON_FIELDS, "credits"})
+_KNOWN_RECORDS = frozenset(path.rsplit(".", 1)[0] for path in _KNOWN_PATHS if "." in path)
+
+
+def _unknown_fields(record: dict, prefix: str = "") -> dict[str, object]:
+    """Fields of a record (dotted paths) that the contract does not read: kept as drift, never dropped."""
+    unknown: dict[str, object] = {}
+    for key, value in record.items():
+        path = f"{prefix}{key}"
+        if path in _KNOWN_PATHS:
+            continue
+        if path in _KNOWN_RECORDS and isinstance(value, dict):
+            unknown.update(_unknown_fields(value, f"{path}."))
+        elif value is not None:
+            unknown[path] = value
+    return unknown
 
 
 SOURCE = GcpBillingSource()

@@ -5,20 +5,23 @@ from __future__ import annotations
 import logging
 
 from pipelines.config import Settings
-from pipelines.landing import Landing, LocalLanding
+from pipelines.landing import LocalLanding, Pulled
 
 log = logging.getLogger(__name__)
 
 
-def pulled_landing(settings: Settings) -> Landing | None:
+def pulled_landing(settings: Settings) -> Pulled | None:
     """Pulls the configured BigQuery billing table (new or restated invoice months) and returns its folder.
+
+    BigQuery that cannot be reached fails this source's pull only: months pulled by earlier runs and the
+    exported files still load, and the error fails the source's check.
 
     Args:
         settings: Run settings; ``gcp_billing_table`` empty means no pull.
 
     Returns:
-        A landing zone over ``<downloads>/bigquery`` (laid out as ``gcp_billing/bigquery/<table>/...``), or
-        None when no table is configured.
+        The folder ``<downloads>/bigquery`` (laid out as ``gcp_billing/bigquery/<table>/...``) with the pull's
+        error, if any; None when no table is configured.
     """
     if not settings.gcp_billing_table:
         return None
@@ -26,12 +29,17 @@ def pulled_landing(settings: Settings) -> Landing | None:
 
     target = settings.downloads / "bigquery"
     target.mkdir(parents=True, exist_ok=True)
-    result = pull_billing_export(
-        settings.gcp_billing_table,
-        target,
-        project=settings.bigquery_project,
-        endpoint_url=settings.bigquery_endpoint_url,
-    )
+    try:
+        result = pull_billing_export(
+            settings.gcp_billing_table,
+            target,
+            project=settings.bigquery_project,
+            endpoint_url=settings.bigquery_endpoint_url,
+        )
+    except Exception as exc:  # BigQuery unreachable must not stop the other sources
+        message = f"BigQuery pull of {settings.gcp_billing_table} failed: {type(exc).__name__}: {exc}"
+        log.warning("%s", message)
+        return Pulled(LocalLanding(target), error=message)
     log.info(
         "BigQuery %s: %d month(s) pulled (%d rows), %d unchanged",
         settings.gcp_billing_table,
@@ -39,4 +47,4 @@ def pulled_landing(settings: Settings) -> Landing | None:
         result.rows_written,
         result.months_unchanged,
     )
-    return LocalLanding(target)
+    return Pulled(LocalLanding(target))

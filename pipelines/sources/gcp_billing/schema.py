@@ -6,14 +6,14 @@ with credit amounts written as exact decimal text. ``credits_amount`` is the sum
 computed exactly by the parser, so that net cost is ``cost + credits_amount``.
 """
 
-from pipelines.contracts import MONEY, Column, RawTable
-
-QUANTITY = "DECIMAL(38, 12)"
+from pipelines.contracts import EXTRA_FIELDS, MONEY, QUANTITY, Column, RawTable
 
 COST_LINES = RawTable(
     slug="gcp_billing",
     name="cost_lines",
     period_column="usage_start_time",
+    # The export covers one billing account; an invoice month is its billing period.
+    scope="concat_ws('|', coalesce(billing_account_id, ''), coalesce(invoice_month, ''))",
     columns=(
         Column("billing_account_id", "VARCHAR"),
         Column("invoice_month", "VARCHAR"),
@@ -57,6 +57,8 @@ COST_LINES = RawTable(
         Column("price_effective_price", MONEY, required=False),
         Column("price_unit", "VARCHAR", required=False),
         Column("price_pricing_unit_quantity", QUANTITY, required=False),
+        # Fields of the record this contract does not know (newer export fields), as sent: schema drift.
+        Column(EXTRA_FIELDS, "JSON", required=False),
     ),
 )
 

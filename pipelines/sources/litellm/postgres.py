@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.config import Settings
-from pipelines.landing import Landing, LocalLanding
+from pipelines.landing import LocalLanding, Pulled
 from pipelines.readers import contract_arrow_schema
 from pipelines.sources.litellm.schema import SPEND_LOGS
 
@@ -122,24 +123,64 @@ def _typed(row: dict) -> dict:
     return row
 
 
-def pulled_landing(settings: Settings) -> Landing | None:
+def _redacted(text: str, database_url: str) -> str:
+    """An error message with every part of the connection string that could be a secret taken out."""
+    secrets = {database_url}
+    try:
+        parts = urlsplit(database_url)
+        if parts.password:
+            secrets |= {parts.password, unquote(parts.password)}
+        if parts.netloc:
+            secrets.add(parts.netloc)
+    except ValueError:
+        pass
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return re.sub(r"(password\s*=\s*)\S+", r"\1***", text, flags=re.IGNORECASE)
+
+
+def check_database_url(database_url: str) -> None:
+    """Refuses a connection string that is not a ``postgresql://`` URL, without ever showing it.
+
+    Raises:
+        ValueError: With a message that names the variable, never its value.
+    """
+    scheme = database_url.split("://", 1)[0].lower() if "://" in database_url else ""
+    if scheme not in ("postgresql", "postgres"):
+        raise ValueError(
+            f"{DATABASE_URL_ENV} is not a postgresql://user:password@host:port/database URL (its value is not shown)"
+        )
+
+
+def pulled_landing(settings: Settings) -> Pulled | None:
     """Pulls the configured LiteLLM database (``AICOST_LITELLM_DATABASE_URL``) and returns its folder.
+
+    A database that cannot be reached fails this source's pull only: the spend logs pulled by earlier runs
+    and the exported files still load, and the error (credentials never shown) fails the source's check.
 
     Args:
         settings: Run settings (the download folder).
 
     Returns:
-        A landing zone over ``<downloads>/litellm_postgres``, or None when no database is configured.
+        The folder of pulled files over ``<downloads>/litellm_postgres`` with the pull's error, if any; None
+        when no database is configured.
     """
     database_url = os.environ.get(DATABASE_URL_ENV)
     if not database_url:
         return None
     target = settings.downloads / "litellm_postgres"
-    result = pull_spend_logs(database_url, target)
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        check_database_url(database_url)
+        result = pull_spend_logs(database_url, target)
+    except Exception as exc:  # a database we cannot read must not stop the other sources
+        message = _redacted(f"LiteLLM database pull failed: {type(exc).__name__}: {exc}".strip(), database_url)
+        log.warning("%s", message)
+        return Pulled(LocalLanding(target), error=message)
     log.info(
         "LiteLLM database: %d spend log(s) started in [%s, %s)",
         result.rows,
         result.window_start.isoformat(),
         result.window_end.isoformat(),
     )
-    return LocalLanding(target)
+    return Pulled(LocalLanding(target))

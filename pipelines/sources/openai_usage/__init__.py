@@ -8,8 +8,9 @@ Layout::
 ``<endpoint>`` is one of ``completions``, ``embeddings``, ``moderations``, ``images``, ``audio_speeches``,
 ``audio_transcriptions``, ``vector_stores``, ``code_interpreter_sessions``, ``file_search_calls``,
 ``web_search_calls``. Each page is ``{"object": "page", "data": [bucket...], "has_more", "next_page"}``.
-Money (``amount.value``, dollars) is parsed from the JSON text straight into Decimal. A field the
-contract does not know quarantines the page (it could be a token count we would otherwise lose).
+Money (``amount.value``, dollars) is parsed from the JSON text straight into Decimal. A field the contract
+does not know is kept in ``extra_fields`` and reported as schema drift; only an unknown field carrying a
+token count quarantines the page (loading it would undercount tokens), and the message says so.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 
+from pipelines.contracts import EXTRA_FIELDS
 from pipelines.errors import BadFileError
 from pipelines.landing import Landing
 from pipelines.readers import contract_arrow_schema
@@ -45,9 +47,15 @@ ENDPOINT_FIELDS: dict[str, tuple[str, ...]] = {
     "web_search_calls": (*_GROUPS, "context_level", "num_requests", "num_model_requests"),
 }
 ENDPOINTS = tuple(ENDPOINT_FIELDS)
-_COST_FIELDS = ("amount", "line_item", "project_id", "api_key_id", "quantity")
+_COST_FIELDS = ("amount", "line_item", "project_id", "api_key_id", "quantity", "quantity_unit")
+# Result object names the API documents per endpoint (the search endpoints name theirs differently).
+_RESULT_OBJECTS: dict[str, tuple[str, ...]] = {
+    "costs": ("organization.costs.result",),
+    "file_search_calls": ("organization.usage.file_search_calls.result", "organization.usage.file_searches.result"),
+    "web_search_calls": ("organization.usage.web_search_calls.result", "organization.usage.web_searches.result"),
+}
 _TEXT_FIELDS = {"project_id", "user_id", "api_key_id", "model", "service_tier", "source", "size"}
-_TEXT_FIELDS |= {"vector_store_id", "context_level", "api_source"}
+_TEXT_FIELDS |= {"vector_store_id", "context_level", "api_source", "quantity_unit"}
 
 
 class OpenAIUsageSource:
@@ -82,15 +90,20 @@ class OpenAIUsageSource:
             raise BadFileError(key, 'not an API page: expected {"object": "page", "data": [...]}', column="object")
         parts = key.removeprefix(f"{SLUG}/").split("/")
         endpoint = "costs" if parts[0] == "costs" else parts[1]
-        expected = "organization.costs.result" if endpoint == "costs" else f"organization.usage.{endpoint}.result"
+        expected = _RESULT_OBJECTS.get(endpoint, (f"organization.usage.{endpoint}.result",))
         rows: list[dict[str, object]] = []
         for where, at, result, bucket in api_pages.results_of_buckets(key, page):
             start = _timestamp(key, bucket, "start_time", where)
             end = _timestamp(key, bucket, "end_time", where)
             if result is None:
                 continue  # an empty bucket: no usage in that interval
-            if result.get("object", expected) != expected:
-                raise BadFileError(key, f"unexpected result object {result.get('object')!r}", column=at)
+            if result.get("object", expected[0]) not in expected:
+                raise BadFileError(
+                    key,
+                    f"unexpected result object {result.get('object')!r} for the {endpoint} endpoint "
+                    f"(expected {' or '.join(expected)})",
+                    column=at,
+                )
             row = _costs_row(key, result, at) if endpoint == "costs" else _usage_row(key, endpoint, result, at)
             row.update(bucket_start_time=start, bucket_end_time=end, _source_row=len(rows) + 1)
             rows.append(row)
@@ -108,8 +121,9 @@ def _timestamp(key: str, obj: dict, field: str, where: str) -> datetime:
 
 def _usage_row(key: str, endpoint: str, result: dict, at: str) -> dict[str, object]:
     fields = ENDPOINT_FIELDS[endpoint]
-    api_pages.check_keys(key, result, ("object", *fields), at)
+    extra = api_pages.unknown_fields(key, result, ("object", *fields), at)
     row: dict[str, object] = {} if endpoint == "completions" else {"endpoint": endpoint}
+    row[EXTRA_FIELDS] = api_pages.extra_json(extra)
     for field in fields:
         if field == "batch":
             row[field] = api_pages.flag(key, result, field, at)
@@ -124,16 +138,19 @@ def _usage_row(key: str, endpoint: str, result: dict, at: str) -> dict[str, obje
 
 
 def _check_cached_within_input(key: str, row: dict[str, object], at: str) -> None:
-    # input_tokens includes cached tokens; more cached than input means a broken export.
-    cached, total = row["input_cached_tokens"], row["input_tokens"]
-    if isinstance(cached, int) and isinstance(total, int) and cached > total:
+    # input_tokens includes cache reads and writes; more of them than input means a broken export.
+    cached, written, total = row["input_cached_tokens"], row["input_cache_write_tokens"], row["input_tokens"]
+    parts = (cached if isinstance(cached, int) else 0) + (written if isinstance(written, int) else 0)
+    if isinstance(total, int) and parts > total:
         raise BadFileError(
-            key, f"input_cached_tokens ({cached}) exceeds input_tokens ({total})", column=f"{at}.input_cached_tokens"
+            key,
+            f"input_cached_tokens + input_cache_write_tokens ({parts}) exceed input_tokens ({total})",
+            column=f"{at}.input_cached_tokens",
         )
 
 
 def _costs_row(key: str, result: dict, at: str) -> dict[str, object]:
-    api_pages.check_keys(key, result, ("object", *_COST_FIELDS), at)
+    extra = api_pages.unknown_fields(key, result, ("object", *_COST_FIELDS), at)
     amount = result.get("amount")
     if not isinstance(amount, dict):
         raise BadFileError(key, "amount must be an object {value, currency}", column=f"{at}.amount")
@@ -148,8 +165,10 @@ def _costs_row(key: str, result: dict, at: str) -> dict[str, object]:
         "api_key_id": api_pages.text(key, result, "api_key_id", at),
         "line_item": api_pages.text(key, result, "line_item", at),
         "quantity": None if quantity is None else api_pages.decimal(key, quantity, f"{at}.quantity"),
+        "quantity_unit": api_pages.text(key, result, "quantity_unit", at),
         "amount_value": api_pages.decimal(key, amount.get("value"), f"{at}.amount.value"),
         "amount_currency": currency.upper(),
+        EXTRA_FIELDS: api_pages.extra_json(extra),
     }
 
 

@@ -1,6 +1,6 @@
 """Raw contracts of ``raw_openai_usage``: one row per result of an Admin API usage or costs bucket."""
 
-from pipelines.contracts import MONEY, Column, RawTable
+from pipelines.contracts import EXTRA_FIELDS, MONEY, Column, RawTable
 
 _BUCKET = (
     Column("bucket_start_time", "TIMESTAMPTZ"),
@@ -24,6 +24,8 @@ COMPLETIONS = RawTable(
         *_GROUPS,
         Column("input_tokens", "BIGINT"),
         Column("input_cached_tokens", "BIGINT", required=False),
+        # Prompt-cache writes (newer pages): part of input_tokens, priced as the cache_write token type.
+        Column("input_cache_write_tokens", "BIGINT", required=False),
         Column("input_audio_tokens", "BIGINT", required=False),
         Column("output_tokens", "BIGINT"),
         Column("output_audio_tokens", "BIGINT", required=False),
@@ -38,6 +40,8 @@ COMPLETIONS = RawTable(
         Column("output_text_tokens", "BIGINT", required=False),
         Column("output_image_tokens", "BIGINT", required=False),
         Column("api_source", "VARCHAR", required=False),
+        # Fields of the result this contract does not know, as sent (schema drift, reported).
+        Column(EXTRA_FIELDS, "JSON", required=False),
     ),
 )
 
@@ -63,6 +67,7 @@ OTHER_USAGE = RawTable(
         Column("usage_bytes", "BIGINT", required=False),
         Column("num_sessions", "BIGINT", required=False),
         Column("num_requests", "BIGINT", required=False),
+        Column(EXTRA_FIELDS, "JSON", required=False),
     ),
 )
 
@@ -76,7 +81,9 @@ COSTS = RawTable(
         Column("api_key_id", "VARCHAR", required=False),
         Column("line_item", "VARCHAR", required=False),
         Column("quantity", "DECIMAL(38, 12)", required=False),
-        Column("amount_value", MONEY),
-        Column("amount_currency", "VARCHAR"),
+        Column("quantity_unit", "VARCHAR", required=False),
+        Column("amount_value", MONEY, not_null=True),
+        Column("amount_currency", "VARCHAR", not_null=True),
+        Column(EXTRA_FIELDS, "JSON", required=False),
     ),
 )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import zlib
 
 import pyarrow as pa
 
@@ -110,9 +111,13 @@ class OtelGenAISource:
         """Parses every line (one export request each) into span rows, column by column."""
         key = planned.file.key
         path = planned.file.local_path
-        raw = gzip.decompress(path.read_bytes()) if path.name.endswith(".gz") else path.read_bytes()
         try:
-            text = raw.decode("utf-8")
+            raw = gzip.decompress(path.read_bytes()) if path.name.endswith(".gz") else path.read_bytes()
+        except (OSError, EOFError, zlib.error) as exc:
+            # A collector rotating a file mid-write leaves a truncated gzip stream.
+            raise BadFileError(key, f"cannot be decompressed (truncated or corrupt gzip): {exc}") from exc
+        try:
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
             raise BadFileError(key, f"not UTF-8 (byte {exc.start})", line=line) from exc
@@ -250,6 +255,7 @@ class _Spans:
                     column=attribute,
                 )
             row[column] = value
+        self._check_breakdowns(row, at, line)
         kept = {}
         for k in self.keep:
             if k in attributes or k in resource:
@@ -260,6 +266,26 @@ class _Spans:
         row["_source_row"] = len(self.columns["_source_row"]) + 1
         for name, values in self.columns.items():
             values.append(row.get(name))
+
+    def _check_breakdowns(self, row: dict[str, object], at: str, line: int) -> None:
+        """Refuses a span whose cache or reasoning tokens exceed the total they are part of.
+
+        The conventions count cache reads and writes inside input_tokens and reasoning inside output_tokens:
+        more of them than the total would make a negative token count downstream.
+        """
+        for total, parts, names in (
+            ("input_tokens", ("cache_read_input_tokens", "cache_creation_input_tokens"), "cache reads and writes"),
+            ("output_tokens", ("reasoning_output_tokens",), "reasoning tokens"),
+        ):
+            counted = sum(int(row.get(p) or 0) for p in parts)
+            if counted and counted > int(row.get(total) or 0):
+                raise BadFileError(
+                    self.key,
+                    f"{at}: gen_ai.usage.{total.removesuffix('_tokens')}_tokens ({row.get(total) or 0}) is less than "
+                    f"its {names} ({counted}); the conventions count them inside it",
+                    line=line,
+                    column=f"gen_ai.usage.{total.removesuffix('_tokens')}_tokens",
+                )
 
     def table(self) -> pa.Table:
         """The rows in the contract's Arrow schema (times from integer nanoseconds, without Python datetimes)."""

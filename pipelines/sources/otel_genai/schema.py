@@ -6,12 +6,14 @@ SPANS = RawTable(
     slug="otel_genai",
     name="spans",
     period_column="start_time",
+    # A span exported twice (a collector retry, an overlapping file) counts once: the first load wins.
+    unique_key=("trace_id", "span_id"),
     columns=(
-        Column("trace_id", "VARCHAR"),
-        Column("span_id", "VARCHAR"),
+        Column("trace_id", "VARCHAR", not_null=True),
+        Column("span_id", "VARCHAR", not_null=True),
         Column("parent_span_id", "VARCHAR", required=False),
         Column("span_name", "VARCHAR", required=False),
-        Column("start_time", "TIMESTAMPTZ"),
+        Column("start_time", "TIMESTAMPTZ", not_null=True),
         Column("end_time", "TIMESTAMPTZ", required=False),
         Column("status_code", "VARCHAR", required=False),
         Column("service_name", "VARCHAR", required=False),

@@ -7,6 +7,11 @@
     Incremental by load: rows of loads not yet here are appended; rows of loads that a newer version of
     their file replaced (no longer in staging) are deleted first. No seed is joined here, so a mapping
     change never needs a full refresh: attribution happens downstream in fct_llm_requests.
+
+    One row per request id: when an export repeats ids already loaded (an overlapping re-export), the first
+    load counts (earliest load, then file and row). The loader records how many ids a load repeated
+    (raw._loads.duplicate_rows); those loads are looked at again on every run, so when the file that counted
+    goes away, the repeated requests are taken from the next one and nothing is lost.
 -#}
 {{
     config(
@@ -22,11 +27,23 @@
 
 with
 
-requests as (
+candidates as (
     select * from {{ ref('stg_litellm__spend_logs') }}
     {% if is_incremental() -%}
-        where _load_id not in (select distinct _load_id from {{ this }})
+        where (
+            _load_id not in (select distinct _load_id from {{ this }})
+            or _load_id in (
+                select load_id from {{ source('loader', '_loads') }}
+                where duplicate_rows > 0 and status in ('loaded', 'superseded')
+            )
+        )
+        and request_id not in (select request_id from {{ this }})
     {%- endif %}
+),
+
+requests as (
+    select * from candidates
+    qualify row_number() over (partition by request_id order by _loaded_at, _source_file, _source_row) = 1
 )
 
 select
@@ -56,5 +73,6 @@ select
     ended_at,
     _source_file,
     _source_row,
+    _loaded_at,
     _load_id
 from requests

@@ -15,6 +15,11 @@ gateway as (
 spans as (
     select * from {{ ref('stg_otel_genai__spans') }}
     where coalesce(operation_name, 'chat') in ('chat', 'generate_content', 'text_completion', 'embeddings')
+    -- A call exported twice (a collector retry, overlapping files) counts once: the first load wins.
+    qualify row_number() over (
+        partition by coalesce(response_id, trace_id || ':' || span_id)
+        order by _loaded_at, _source_file, _source_row
+    ) = 1
 ),
 
 gateway_rows as (

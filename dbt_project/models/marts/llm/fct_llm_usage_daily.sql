@@ -36,7 +36,7 @@ openai_completions as (
         requests,
         input_tokens,
         cache_read_tokens,
-        0 as cache_write_5m_tokens,
+        cache_write_tokens as cache_write_5m_tokens,
         0 as cache_write_1h_tokens,
         output_tokens,
         0 as reasoning_tokens,

@@ -1,7 +1,9 @@
 with
 
 source as (
+    -- rows of a billing scope that a newer delivery of another export also covers do not count
     select * from {{ source('aws_cur', 'line_items') }}
+    where _superseded_by is null
 ),
 
 renamed as (

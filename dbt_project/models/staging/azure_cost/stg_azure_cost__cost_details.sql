@@ -11,6 +11,8 @@ actual as (
         'actual' as cost_dataset,
         *
     from {{ source('azure_cost', 'actual_cost_details') }}
+    -- rows of a billing scope that a newer delivery of another export also covers do not count
+    where _superseded_by is null
 ),
 
 amortized as (
@@ -18,6 +20,7 @@ amortized as (
         'amortized' as cost_dataset,
         *
     from {{ source('azure_cost', 'amortized_cost_details') }}
+    where _superseded_by is null
 ),
 
 unioned as (
@@ -76,10 +79,16 @@ renamed as (
         end as tags,
         try_cast(additionalinfo as json) as additional_info,
         cast(try_strptime(date, {{ date_formats }}) as timestamp) as charge_date,
-        cast(try_strptime(billingperiodstartdate, {{ date_formats }}) as timestamp) as billing_period_start_at,
+        -- Real MCA rows can leave the billing period empty: it is then the calendar month of the charge.
+        coalesce(
+            cast(try_strptime(billingperiodstartdate, {{ date_formats }}) as timestamp),
+            cast(date_trunc('month', try_strptime(date, {{ date_formats }})) as timestamp)
+        ) as billing_period_start_at,
         -- Azure's billing period end date is the last day of the period (inclusive); FOCUS ends are exclusive
-        cast(try_strptime(billingperiodenddate, {{ date_formats }}) as timestamp) + interval 1 day
-            as billing_period_end_at,
+        coalesce(
+            cast(try_strptime(billingperiodenddate, {{ date_formats }}) as timestamp) + interval 1 day,
+            cast(date_trunc('month', try_strptime(date, {{ date_formats }})) as timestamp) + interval 1 month
+        ) as billing_period_end_at,
         _source_file,
         _source_row,
         _load_id

@@ -3,7 +3,9 @@
 with
 
 source as (
+    -- rows of an invoice month that a newer delivery of another export also covers do not count
     select * from {{ source('gcp_billing', 'cost_lines') }}
+    where _superseded_by is null
 ),
 
 renamed as (

@@ -64,6 +64,7 @@ renamed as (
         {{ to_utc('"endTime"') }} as ended_at,
         _source_file,
         _source_row,
+        _loaded_at,
         _load_id
     from extracted
 )

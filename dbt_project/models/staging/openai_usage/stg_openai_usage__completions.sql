@@ -13,8 +13,10 @@ renamed as (
         coalesce(service_tier, 'default') as service_tier,
         input_tokens as input_tokens_total,
         coalesce(input_cached_tokens, 0) as cache_read_tokens,
-        -- OpenAI counts cached tokens inside input_tokens: keep the disjoint remainder.
-        input_tokens - coalesce(input_cached_tokens, 0) as input_tokens,
+        -- prompt-cache writes (newer pages; no TTL given: priced at the 5-minute write rate)
+        coalesce(input_cache_write_tokens, 0) as cache_write_tokens,
+        -- OpenAI counts cache reads and writes inside input_tokens: keep the disjoint remainder.
+        input_tokens - coalesce(input_cached_tokens, 0) - coalesce(input_cache_write_tokens, 0) as input_tokens,
         output_tokens,
         coalesce(input_audio_tokens, 0) as input_audio_tokens,
         coalesce(output_audio_tokens, 0) as output_audio_tokens,

@@ -60,6 +60,7 @@ renamed as (
         {{ to_utc('end_time') }} as ended_at,
         _source_file,
         _source_row,
+        _loaded_at,
         _load_id
     from extracted
 )
