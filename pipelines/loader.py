@@ -371,9 +371,16 @@ class _SourceLoad:
         """Records the files of a bad delivery as quarantined (once per file version)."""
         for pf in files:
             sha = self.checksum(pf.file)
-            if manifest.last_status(self.con, pf.file.key, sha) == "quarantined":
-                continue
-            if pf.file.key == error.file:
+            culprit = pf.file.key == error.file
+            current = manifest.current_entry(self.con, pf.file.key, sha)
+            if (
+                current is not None
+                and current.status == "quarantined"
+                and current.expected_rows == pf.expected_rows
+                and (current.blocked_by is None) == culprit
+            ):
+                continue  # reported already
+            if culprit:
                 message = error.message
             else:
                 message = f"{pf.file.key}: not loaded: another file of the same delivery is bad ({error.message})"
@@ -385,6 +392,7 @@ class _SourceLoad:
                 partition=pf.partition,
                 delivery=pf.delivery or sha,
                 expected_rows=pf.expected_rows,
+                blocked_by=None if culprit else error.file,
             )
             log.error("quarantined %s", message)
             result.quarantined.append(message)
@@ -397,8 +405,13 @@ class _SourceLoad:
         """
         partition, delivery_id, files = delivery
         entries = [manifest.current_entry(self.con, pf.file.key, self.checksum(pf.file)) for pf in files]
-        if any(e is not None and e.status == "quarantined" for e in entries):
-            # Already reported; it stays quarantined until a corrected file (new checksum) arrives.
+        if any(
+            e is not None and e.status == "quarantined" and e.blocked_by is None and e.expected_rows == pf.expected_rows
+            for e, pf in zip(entries, files, strict=True)
+        ):
+            # Already reported: the delivery stays quarantined until the bad file itself changes (a new
+            # checksum) or its manifest states another row count. Files quarantined only because of another
+            # file are retried once the delivery no longer has it.
             result.files_unchanged += len(files)
             return False
         in_place = all(

@@ -54,6 +54,7 @@ _ADDED_COLUMNS = {
     "duplicate_rows": "BIGINT",
     "superseded_by": "VARCHAR",
     "status_changed_at": "TIMESTAMPTZ",
+    "blocked_by": "VARCHAR",
 }
 
 
@@ -85,6 +86,7 @@ class Entry:
         expected_rows: Rows the delivery's manifest states for the file.
         duplicate_of: Load id of the file with the same contents that counts instead (skipped files).
         duplicate_rows: Rows whose unique key (request id) an earlier load already holds.
+        blocked_by: For a file quarantined only because another file of its delivery is bad: that file.
     """
 
     source: str
@@ -102,6 +104,7 @@ class Entry:
     expected_rows: int | None = None
     duplicate_of: str | None = None
     duplicate_rows: int | None = None
+    blocked_by: str | None = None
 
 
 def record(con: duckdb.DuckDBPyConnection, entry: Entry) -> str:
@@ -110,7 +113,7 @@ def record(con: duckdb.DuckDBPyConnection, entry: Entry) -> str:
     con.execute(
         f"INSERT INTO {LOADS_TABLE} (load_id, source, raw_table, path, sha256, bytes, file_version, rows, "
         "billing_period, partition_key, delivery_id, status, error, loaded_at, delivered_at, expected_rows, "
-        "duplicate_of, duplicate_rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "duplicate_of, duplicate_rows, blocked_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             load_id,
             entry.source,
@@ -130,6 +133,7 @@ def record(con: duckdb.DuckDBPyConnection, entry: Entry) -> str:
             entry.expected_rows,
             entry.duplicate_of,
             entry.duplicate_rows,
+            entry.blocked_by,
         ],
     )
     return load_id
@@ -177,13 +181,15 @@ class Current:
     partition: str | None
     delivery: str | None
     duplicate_of: str | None
+    expected_rows: int | None
+    blocked_by: str | None
 
 
 def current_entry(con: duckdb.DuckDBPyConnection, path: str, sha256: str) -> Current | None:
     """The latest manifest row of this exact file version, or ``None`` when it was never seen."""
     row = _first_row(
         con,
-        f"SELECT load_id, status, partition_key, delivery_id, duplicate_of FROM {LOADS_TABLE} "
+        f"SELECT load_id, status, partition_key, delivery_id, duplicate_of, expected_rows, blocked_by FROM {LOADS_TABLE} "
         "WHERE path = ? AND sha256 = ? ORDER BY loaded_at DESC, load_id LIMIT 1",
         [path, sha256],
     )

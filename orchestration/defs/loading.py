@@ -87,7 +87,7 @@ def build_load_assets(
             f"{result.files_unchanged} unchanged, {result.files_replaced} replaced, {result.files_removed} removed"
         )
         for note in result.notes:
-            context.log.warning(f"{source.slug}: {note}")
+            context.log.info(f"{source.slug}: {note}")
         for spec, table in zip(specs, source.tables, strict=True):
             yield dg.MaterializeResult(
                 asset_key=spec.key,

@@ -12,6 +12,7 @@ from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from pipelines.contracts import MAX_DECIMAL
 from pipelines.errors import BadFileError
 
 
@@ -136,6 +137,8 @@ def decimal(key: str, value: object, column: str) -> Decimal:
         raise BadFileError(key, f"expected a number, got {shown(value)}", column=column) from exc
     if not number.is_finite():
         raise BadFileError(key, f"expected a finite number, got {shown(value)}", column=column)
+    if abs(number) >= Decimal(MAX_DECIMAL):
+        raise BadFileError(key, f"value {shown(value)} is out of range (|x| >= {MAX_DECIMAL})", column=column)
     return number.quantize(Decimal("1e-12"))
 
 

@@ -132,22 +132,16 @@ def test_an_identical_copy_of_a_gcp_shard_in_the_same_month_counts_once(con, lan
 
     assert (result.files_loaded, result.files_skipped) == (1, 1)
     assert scalar(con, "SELECT count(*) FROM raw_gcp_billing.cost_lines") == 5
-    # the first in key order counts; the other is recorded as its duplicate
-    loaded, skipped = (
-        con.execute(
-            "SELECT l.path, s.path, s.error FROM raw._loads AS s JOIN raw._loads AS l ON s.duplicate_of = l.load_id"
-        ).fetchone()[:2],
-        None,
-    )
-    assert sorted(loaded) == sorted(
-        [
-            "gcp_billing/export/invoice_month=202610/000000000000 (1).jsonl",
-            "gcp_billing/export/invoice_month=202610/000000000000.jsonl",
-        ]
-    )
-    assert (
-        scalar(con, "SELECT error FROM raw._loads WHERE status = 'skipped'")
-        == f"same contents as {loaded[0]}, which counts instead"
+    # the first in key order counts; the other is recorded as the duplicate of it
+    counted, copy = con.execute(
+        "SELECT l.path, s.path FROM raw._loads AS s JOIN raw._loads AS l ON s.duplicate_of = l.load_id"
+    ).fetchone()
+    assert sorted([counted, copy]) == [
+        "gcp_billing/export/invoice_month=202610/000000000000 (1).jsonl",
+        "gcp_billing/export/invoice_month=202610/000000000000.jsonl",
+    ]
+    assert scalar(con, "SELECT error FROM raw._loads WHERE path = ?", [copy]) == (
+        f"same contents as {counted}, which counts instead"
     )
 
 
@@ -521,3 +515,259 @@ def test_usage_errors_are_not_check_failures(capsys):
         main(["run", "--no-such-flag"])
 
     assert exit_info.value.code not in (EXIT_OK, 1, EXIT_CHECKS_FAILED)
+
+
+# 8. End to end, through the real `aicost run` ------------------------------------------------------------------
+
+FAULT_SCALE = 0.03
+
+
+@pytest.fixture(scope="module")
+def clean_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated month of every source, never modified (scenarios work on copies)."""
+    from pipelines.demo.generate import DemoOptions, generate
+
+    landing = tmp_path_factory.mktemp("fault-matrix") / "landing"
+    generate(DemoOptions(landing=landing, scale=FAULT_SCALE, seed=11, month="2026-10"))
+    return landing
+
+
+def _copy(landing: Path, tmp_path: Path) -> tuple[Path, Settings]:
+    target = tmp_path / "landing"
+    shutil.copytree(landing, target)
+    return target, Settings(
+        landing=str(target), warehouse=tmp_path / "wh" / "aicost.duckdb", exports_dir=tmp_path / "ex"
+    )
+
+
+def _aicost_run(settings: Settings) -> int:
+    return main(["run", "--landing", settings.landing, "--warehouse", str(settings.warehouse)])
+
+
+def _focus_totals(settings: Settings) -> dict[tuple[str, str, str], Decimal]:
+    from pipelines.warehouse import connect
+
+    with connect(settings, read_only=True) as con:
+        rows = con.execute(
+            "SELECT ProviderName, strftime(BillingPeriodStart, '%Y-%m'), BillingCurrency, sum(BilledCost) "
+            "FROM focus_cost_and_usage GROUP BY ALL"
+        ).fetchall()
+    return {(p, m, c): t for p, m, c, t in rows}
+
+
+def _query(settings: Settings, sql: str) -> list[tuple]:
+    from pipelines.warehouse import connect
+
+    with connect(settings, read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def _gateway_truth(landing: Path) -> tuple[int, Decimal]:
+    """Distinct gateway request ids in the landing's spend logs, and their spend (first file in key order)."""
+    seen: dict[str, Decimal] = {}
+    for path in sorted((landing / "litellm").rglob("*.parquet"), key=lambda p: p.relative_to(landing).as_posix()):
+        table = pq.read_table(path, columns=["request_id", "spend"])
+        for request_id, spend in zip(*(c.to_pylist() for c in table.columns), strict=True):
+            seen.setdefault(request_id, Decimal(repr(spend)).quantize(Decimal("1e-12")))
+    return len(seen), sum(seen.values(), Decimal(0))
+
+
+def _conserved(settings: Settings) -> bool:
+    from pipelines.reconcile import conservation_report, manifest_row_mismatches
+    from pipelines.warehouse import connect
+
+    with connect(settings, read_only=True) as con:
+        return all(r.difference == 0 for r in conservation_report(con, settings)) and not manifest_row_mismatches(con)
+
+
+def test_duplicates_and_odd_names_count_once_and_deleting_a_file_recovers(clean_landing, tmp_path, capsys):
+    from tests.integration.conftest import billed_totals_from_files
+
+    landing, settings = _copy(clean_landing, tmp_path)
+    invoices = billed_totals_from_files(landing)
+    logs = landing / "litellm" / "spend_logs"
+    # odd but valid file names: DuckDB would read them as patterns
+    (logs / "spend_logs_2026-10-13.parquet").rename(logs / "spend_logs_2026-10-1*.parquet")
+    (logs / "spend_logs_2026-10-02.parquet").rename(logs / "spend_logs_2026-10-0[1-3].parquet")
+    # an overlapping re-export repeating requests of day 5, an identical GCP shard, a copied CUR export
+    day5 = pq.read_table(logs / "spend_logs_2026-10-05.parquet")
+    pq.write_table(day5.slice(0, min(270, day5.num_rows)), logs / "spend_logs_2026-10-05_reexport.parquet")
+    shard = next((landing / "gcp_billing").rglob("*.jsonl"))
+    shutil.copyfile(shard, shard.with_name(shard.stem + " (1).jsonl"))
+    shutil.copytree(landing / "aws_cur" / "ai-cost-cur", landing / "aws_cur" / "ai-cost-cur-copy")
+    requests, spend = _gateway_truth(landing)
+
+    assert _aicost_run(settings) == EXIT_OK
+    assert _focus_totals(settings) == invoices
+    assert _conserved(settings)
+    assert _query(
+        settings, "SELECT count(*), sum(gateway_cost) FROM fct_llm_requests WHERE request_source = 'litellm'"
+    ) == [(requests, spend)]
+    assert "Duplicates resolved" in capsys.readouterr().out
+
+    # the original day-5 export and the CUR copy go away: the re-export's requests still count, nothing wedges
+    (logs / "spend_logs_2026-10-05.parquet").unlink()
+    shutil.rmtree(landing / "aws_cur" / "ai-cost-cur-copy")
+    requests, spend = _gateway_truth(landing)
+
+    assert _aicost_run(settings) == EXIT_OK
+    assert _focus_totals(settings) == invoices
+    assert _query(
+        settings, "SELECT count(*), sum(gateway_cost) FROM fct_llm_requests WHERE request_source = 'litellm'"
+    ) == [(requests, spend)]
+
+
+def _set_cell(path: Path, column: str, row: int, value: object) -> None:
+    """Rewrites one value of a Parquet file (same name, same row order)."""
+    import pyarrow as pa
+
+    table = pq.read_table(path)
+    values = table.column(column).to_pylist()
+    values[row] = value
+    index = table.schema.get_field_index(column)
+    field = table.schema.field(index).with_nullable(True)
+    pq.write_table(table.set_column(index, field, pa.array(values, field.type)), path)
+
+
+def test_bad_values_are_quarantined_the_rest_reconciles_and_fixing_the_files_recovers(clean_landing, tmp_path, capsys):
+    from tests.integration.conftest import billed_totals_from_files
+
+    landing, settings = _copy(clean_landing, tmp_path)
+    cur = next((landing / "aws_cur").rglob("*.parquet"))
+    _set_cell(cur, "line_item_unblended_cost", 10, None)  # a NULL cost
+    day7 = landing / "litellm" / "spend_logs" / "spend_logs_2026-10-07.parquet"
+    _set_cell(day7, "completion_tokens", 3, -5)  # a negative token count
+    shard = next((landing / "gcp_billing").rglob("*.jsonl"))
+    lines = shard.read_text().splitlines()
+    record = json.loads(lines[2])
+    record["cost"] = 1e20  # fits DECIMAL(38, 12), would overflow FOCUS arithmetic
+    lines[2] = json.dumps(record)
+    shard.write_text("\n".join(lines) + "\n")
+    amortized = next((landing / "azure_cost" / "contoso-amortized").rglob("manifest.json"))
+    manifest = json.loads(amortized.read_text())
+    manifest["blobs"][0]["dataRowCount"] += 3  # the file holds fewer rows than its manifest states
+    amortized.write_text(json.dumps(manifest))
+    whole = gzip.compress((landing / "otel_genai" / "traces" / "traces-2026-10-04.jsonl").read_bytes())
+    (landing / "otel_genai" / "traces" / "rotating.jsonl.gz").write_bytes(whole[: len(whole) // 3])
+
+    # the truth: the files as delivered, minus the deliveries that must be quarantined
+    truth = tmp_path / "truth"
+    shutil.copytree(clean_landing, truth)
+    shutil.rmtree(truth / "aws_cur")
+    shutil.rmtree(truth / "gcp_billing")
+    expected = billed_totals_from_files(truth)
+    (truth / "litellm" / "spend_logs" / "spend_logs_2026-10-07.parquet").unlink()
+    requests, spend = _gateway_truth(truth)
+
+    assert _aicost_run(settings) == EXIT_CHECKS_FAILED
+    assert _focus_totals(settings) == expected
+    assert _conserved(settings)
+    assert _query(
+        settings, "SELECT count(*), sum(gateway_cost) FROM fct_llm_requests WHERE request_source = 'litellm'"
+    ) == [(requests, spend)]
+    out = capsys.readouterr().out
+    for expected_line in (
+        f"{cur.relative_to(landing).as_posix()}, line 11, column line_item_unblended_cost: an empty value is empty",
+        "litellm/spend_logs/spend_logs_2026-10-07.parquet, line 4, column completion_tokens: value '-5' is negative",
+        f"{shard.relative_to(landing).as_posix()}, line 3, column cost: value '1E+20' is out of range (|x| >= 1e12)",
+        "part_0_0001.parquet: holds",
+        "otel_genai/traces/rotating.jsonl.gz: cannot be decompressed",
+    ):
+        assert expected_line in out, expected_line
+
+    # the files are corrected (re-delivered); the next run recovers by itself
+    for relative in (cur, day7, shard, amortized):
+        shutil.copyfile(clean_landing / relative.relative_to(landing), relative)
+        os.utime(relative)
+    (landing / "otel_genai" / "traces" / "rotating.jsonl.gz").write_bytes(whole)
+
+    assert _aicost_run(settings) == EXIT_OK
+    assert _focus_totals(settings) == billed_totals_from_files(clean_landing)
+    assert _conserved(settings)
+
+
+def test_a_landing_without_bills_succeeds_and_a_bad_database_url_fails_only_its_source(
+    clean_landing, tmp_path, monkeypatch, capsys
+):
+    landing, settings = _copy(clean_landing, tmp_path)
+    for bill in ("aws_cur", "aws_focus", "azure_cost", "gcp_billing", "openai_usage", "anthropic_usage"):
+        shutil.rmtree(landing / bill)
+    requests, _ = _gateway_truth(landing)
+
+    assert _aicost_run(settings) == EXIT_OK
+    assert "Conservation: no bill loaded, nothing to reconcile" in capsys.readouterr().out
+
+    monkeypatch.setenv("AICOST_LITELLM_DATABASE_URL", "litellm:hunter2-secret@db.internal:5432/litellm")
+    code = _aicost_run(settings)
+    captured = capsys.readouterr()
+
+    assert code == EXIT_CHECKS_FAILED
+    assert "litellm/spend_logs: source_pull_succeeded" in captured.err
+    assert _query(settings, "SELECT count(*) FROM fct_llm_requests WHERE request_source = 'litellm'") == [(requests,)]
+    logs = settings.warehouse.parent / "logs"
+    assert "hunter2" not in captured.out + captured.err
+    assert not any("hunter2" in p.read_text(errors="replace") for p in logs.glob("run-*.log"))
+
+
+def _children(pid: int) -> list[int]:
+    """Every descendant process of ``pid`` (from /proc)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        kids = [child for child, p in parents.items() if p == parent]
+        found += kids
+        frontier += kids
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def test_a_run_killed_during_dbt_leaves_no_orphan_and_two_runs_never_overlap(clean_landing, tmp_path):
+    _, settings = _copy(clean_landing, tmp_path)
+    aicost = Path(sys.executable).parent / "aicost"
+    command = [str(aicost), "run", "--landing", settings.landing, "--warehouse", str(settings.warehouse)]
+    first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240
+    dbt = []
+    while time.monotonic() < deadline and not dbt:
+        dbt = [pid for pid in _children(first.pid) if " build " in _cmdline(pid) and "dbt" in _cmdline(pid)]
+        time.sleep(0.2)
+    assert dbt, "dbt build never started"
+
+    second = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert second.returncode == EXIT_BUSY
+    assert (
+        second.stderr.strip().splitlines() == [second.stderr.strip().splitlines()[0]]
+        and f"pid {first.pid} on " in second.stderr
+    )
+
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(pid) for pid in dbt):
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in dbt), "dbt outlived the run that started it"
+
+    third = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert third.returncode == EXIT_OK, third.stderr[-2000:]

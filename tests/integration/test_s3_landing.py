@@ -96,11 +96,13 @@ def test_cur_delivery_loads_from_s3_and_only_changed_objects_are_downloaded_agai
         billed = con.execute("SELECT sum(line_item_unblended_cost) FROM raw_aws_cur.line_items").fetchone()[0]
         keys = [r[0] for r in con.execute("SELECT DISTINCT path FROM raw._loads ORDER BY 1").fetchall()]
 
-    assert first.files_loaded == 1 and first.rows_loaded == 5 and not first.quarantined
-    assert second.files_loaded == 0 and second.files_unchanged == 1
+    # the hostile key is reported (quarantined, once), never downloaded
+    assert first.files_loaded == 1 and first.rows_loaded == 5
+    assert first.quarantined == ["aws_cur/../../../escaped.csv: an unsafe object key: never read"]
+    assert second.files_loaded == 0 and second.files_unchanged == 1 and second.quarantined == []
     assert downloaded == again  # nothing fetched twice
     assert billed > 0
-    assert keys == ["aws_cur/test-export/data/BILLING_PERIOD=2026-10/cur-00001.csv.gz"]
+    assert keys == ["aws_cur/../../../escaped.csv", "aws_cur/test-export/data/BILLING_PERIOD=2026-10/cur-00001.csv.gz"]
     assert not list(tmp_path.rglob("escaped.csv"))
 
 

@@ -27,7 +27,7 @@ from pathlib import PurePosixPath
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.contracts import EXTRA_FIELDS
+from pipelines.contracts import EXTRA_FIELDS, MAX_DECIMAL
 from pipelines.errors import BadFileError
 from pipelines.landing import Landing, LandingFile
 from pipelines.readers import contract_arrow_schema, locate_invalid_utf8
@@ -40,6 +40,7 @@ _MONTH = re.compile(r"^(?P<export>.+)/invoice_month=(?P<month>\d{6})/(?P<rest>.+
 _REQUIRED = {c.name for c in COST_LINES.columns if c.required and c.name != "credits_amount"}
 _TYPES = {c.name: c.type for c in COST_LINES.columns}
 _TWELVE_PLACES = Decimal("1e-12")
+_LIMIT = Decimal(MAX_DECIMAL)
 
 
 def _is_data_file(name: str) -> bool:
@@ -146,6 +147,8 @@ def _decimal(value: object) -> Decimal:
         number = None
     if number is None or not number.is_finite():
         raise ValueError(f"expected a number, got {value!r}")
+    if abs(number) >= _LIMIT:
+        raise ValueError(f"value '{number}' is out of range (|x| >= {MAX_DECIMAL})")
     return number.quantize(_TWELVE_PLACES)
 
 
@@ -195,7 +198,9 @@ def convert_row(key: str, line: int, record: dict) -> dict[str, object]:
         try:
             row[column] = _convert(column, value)
         except (ValueError, InvalidOperation) as exc:
-            raise BadFileError(key, f"{path}: {exc}", line=line, column=path) from exc
+            raise BadFileError(
+                key, str(exc) if str(exc).startswith("value ") else f"{path}: {exc}", line=line, column=path
+            ) from exc
     for path, column in JSON_FIELDS.items():
         value = _field(record, path)
         row[column] = None if value is None else json.dumps(value, default=str, sort_keys=True)
