@@ -6,7 +6,7 @@ with credit amounts written as exact decimal text. ``credits_amount`` is the sum
 computed exactly by the parser, so that net cost is ``cost + credits_amount``.
 """
 
-from pipelines.contracts import EXTRA_FIELDS, MONEY, QUANTITY, Column, RawTable
+from pipelines.contracts import EXTRA_FIELDS, MONEY, QUANTITY, Column, RawTable, RowCheck
 
 COST_LINES = RawTable(
     slug="gcp_billing",
@@ -14,6 +14,10 @@ COST_LINES = RawTable(
     period_column="usage_start_time",
     # The export covers one billing account; an invoice month is its billing period.
     scope="concat_ws('|', coalesce(billing_account_id, ''), coalesce(invoice_month, ''))",
+    checks=(
+        RowCheck("usage_end_time", "usage_end_time >= usage_start_time", "is before the row's usage_start_time"),
+        RowCheck("invoice_month", "regexp_full_match(invoice_month, '\\d{6}')", "is not an invoice month YYYYMM"),
+    ),
     columns=(
         Column("billing_account_id", "VARCHAR"),
         Column("invoice_month", "VARCHAR"),

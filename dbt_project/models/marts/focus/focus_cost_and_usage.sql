@@ -22,7 +22,12 @@ select
     charge_class as ChargeClass,
     charge_description as ChargeDescription,
     charge_frequency as ChargeFrequency,
-    charge_period_end as ChargePeriodEnd,
+    -- FOCUS periods are [start, end): a bill line with an instant for a period (a one-time fee stamped with
+    -- start = end) gets a one-second period rather than breaking the table's conformance.
+    case
+        when charge_period_end > charge_period_start then charge_period_end
+        else charge_period_start + interval 1 second
+    end as ChargePeriodEnd,
     charge_period_start as ChargePeriodStart,
     commitment_discount_category as CommitmentDiscountCategory,
     commitment_discount_id as CommitmentDiscountId,
