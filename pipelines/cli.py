@@ -34,6 +34,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _run(settings: Settings, wait_seconds: float = 0) -> int:
+    import duckdb
+
     from pipelines.landing import landing_for
     from pipelines.run import run_pipeline
     from pipelines.runlock import RunLockBusy
@@ -44,7 +46,7 @@ def _run(settings: Settings, wait_seconds: float = 0) -> int:
         landing_for(settings)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_USAGE
 
     print(f"Running the pipeline: landing {settings.landing} -> warehouse {settings.warehouse}", flush=True)
     try:
@@ -58,8 +60,11 @@ def _run(settings: Settings, wait_seconds: float = 0) -> int:
         print(f"The run failed; the full log is {outcome.log_path}", file=sys.stderr)
         return EXIT_FAILED
     print(f"Run log: {outcome.log_path}")
-    with connect(settings, read_only=True) as con:
-        print(render_summary(con, settings))
+    try:
+        with connect(settings, read_only=True) as con:
+            print(render_summary(con, settings))
+    except (duckdb.Error, WarehouseBusy) as exc:
+        print(f"warning: the run finished but its summary could not be read: {exc}", file=sys.stderr)
     if outcome.warnings:
         print("Warnings (the run is not failed by them):\n  " + "\n  ".join(outcome.warnings))
     if outcome.failed_checks:
@@ -80,13 +85,13 @@ def cmd_pull(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if "://" in settings.landing:
         print("error: pull writes into a local landing folder; sync it to object storage afterwards", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_USAGE
     try:
         since = parse_day(args.since)
         until = parse_day(args.until) if args.until else None
     except ValueError:
         print("error: --since and --until are days, YYYY-MM-DD", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_USAGE
     provider = PROVIDERS[args.provider]
     try:
         result = pull(provider, Path(settings.landing), since, until)
@@ -153,7 +158,7 @@ def cmd_export_chargeback(args: argparse.Namespace) -> int:
             export = export_chargeback(con, args.month, out)
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
-            return EXIT_FAILED
+            return EXIT_USAGE
     totals = ", ".join(f"{c} {t}" for c, t in sorted(export.totals.items()))
     print(f"Wrote {export.path}: {export.rows} rows; billed total {totals}")
     return EXIT_OK

@@ -59,15 +59,21 @@ class Drift:
 
 
 def open_drift(con: duckdb.DuckDBPyConnection, source: str | None = None) -> list[Drift]:
-    """Fields recorded as drift (of one source, or all)."""
+    """Fields that the latest load of their table still carried (of one source, or all).
+
+    Drift closes by itself: once the contract learns a field, or files stop carrying it, a newer load of the
+    table no longer records it.
+    """
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = '_schema_drift'"
     ).fetchone()[0]
     if not exists:
         return []
     rows = con.execute(
-        f"SELECT source, raw_table, field, first_seen_path, files FROM {DRIFT_TABLE} "
-        "WHERE ? IS NULL OR source = ? ORDER BY source, raw_table, field",
+        f"SELECT source, raw_table, field, first_seen_path, files FROM {DRIFT_TABLE} AS d "
+        "WHERE (? IS NULL OR source = ?) AND last_seen_at >= ("
+        "    SELECT max(loaded_at) FROM raw._loads AS l WHERE l.raw_table = d.raw_table AND l.status = 'loaded')"
+        " ORDER BY source, raw_table, field",
         [source, source],
     ).fetchall()
     return [Drift(*r) for r in rows]

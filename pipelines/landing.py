@@ -87,6 +87,14 @@ class Landing(Protocol):
         """Entries under ``prefix/`` that were refused by the last listing (never read)."""
         ...
 
+    def exists(self, prefix: str) -> bool:
+        """Whether the zone has a ``prefix/`` at all (a missing folder is not the same as an emptied one)."""
+        ...
+
+
+def _raise(error: OSError) -> None:
+    raise error
+
 
 class LocalLanding:
     """A landing zone on the local file system.
@@ -105,15 +113,28 @@ class LocalLanding:
         """Entries under ``prefix/`` that the last listing refused."""
         return list(self._refused.get(prefix, []))
 
+    def exists(self, prefix: str) -> bool:
+        """Whether ``<root>/<prefix>`` is a folder (a symlinked one leading outside is refused, not absent)."""
+        return (self.root / prefix).is_dir()
+
     def list_files(self, prefix: str, fetch: bool = True) -> Iterator[LandingFile]:
-        """Yields the files under ``<root>/<prefix>`` in key order, skipping hidden files (``fetch`` is moot)."""
+        """Yields the files under ``<root>/<prefix>`` in key order, skipping hidden files (``fetch`` is moot).
+
+        Raises:
+            OSError: A folder that cannot be read: its files must not look as if they had vanished.
+        """
         refused: list[RefusedFile] = []
         self._refused[prefix] = refused
         base = self.root / prefix
         if not base.is_dir():
             return
+        if base.is_symlink():
+            problem = self._link_problem(base)
+            if problem:
+                refused.append(RefusedFile(prefix, problem))
+                return
         found: list[Path] = []
-        for folder, dirs, names in os.walk(base, followlinks=False):
+        for folder, dirs, names in os.walk(base, followlinks=False, onerror=_raise):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             here = Path(folder)
             for name in [*dirs, *names]:
@@ -162,6 +183,10 @@ class CombinedLanding:
     def refused(self, prefix: str) -> list[RefusedFile]:
         """What any of the zones refused under ``prefix/``."""
         return [r for landing in self.landings for r in landing.refused(prefix)]
+
+    def exists(self, prefix: str) -> bool:
+        """Whether any of the zones has ``prefix/``."""
+        return any(landing.exists(prefix) for landing in self.landings)
 
     def list_files(self, prefix: str, fetch: bool = True) -> Iterator[LandingFile]:
         """Yields the files of every zone under ``prefix/``, in key order."""

@@ -75,6 +75,10 @@ class S3Landing:
         """Objects under ``prefix/`` that the last listing refused (unsafe keys)."""
         return list(self._refused.get(prefix, []))
 
+    def exists(self, prefix: str) -> bool:
+        """Whether any object lies under ``prefix/`` (object stores have no empty folders)."""
+        return next(iter(self._objects(prefix)), None) is not None
+
     def _load_state(self) -> dict[str, dict[str, object]]:
         if self._state is None:
             try:

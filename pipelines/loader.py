@@ -26,15 +26,16 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import duckdb
 
 from pipelines import drift, manifest, overlaps, pseudonyms, readers
-from pipelines.contracts import EXTRA_FIELDS, RawTable
+from pipelines.contracts import EXTRA_FIELDS, RawTable, RowCheck
 from pipelines.errors import BadFileError
 from pipelines.landing import Landing, LandingFile, RefusedFile
 from pipelines.manifest import LOADS_TABLE, Entry
@@ -123,6 +124,14 @@ def _values(table: RawTable) -> str:
     )
 
 
+def _is_transient(exc: duckdb.Error) -> bool:
+    """Whether an error is the machine's (memory, disk, an interrupt), not the file's."""
+    if isinstance(exc, duckdb.OutOfMemoryException | duckdb.InterruptException):
+        return True
+    text = str(exc).lower()
+    return "no space left" in text or "disk quota" in text or "could not write" in text
+
+
 class _ListingRecorder:
     """A landing zone that remembers every key it listed (to tell which loaded files have vanished)."""
 
@@ -162,7 +171,10 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Landing
         run.refuse(item, result)
     for file, reason in plan.ignored:
         sha = run.checksum(file)
-        if not manifest.last_status(con, file.key, sha):
+        current = manifest.current_entry(con, file.key, sha)
+        # Never seen, or quarantined in a delivery that a newer one has replaced: record why it is not loaded
+        # (which also closes the old quarantine).
+        if current is None or current.status == "quarantined":
             manifest.record(con, Entry(source.slug, None, file, sha, "skipped", run.at, error=reason))
             result.files_skipped += 1
 
@@ -177,14 +189,14 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Landing
             grouped[(pf.table.qualified_name, pf.partition, pf.delivery or run.checksum(pf.file))].append(pf)
     deliveries = [(partition, delivery, files) for (_, partition, delivery), files in sorted(grouped.items())]
     listed = listing.keys | {r.key for r in refused}
-    for _ in range(_MAX_PASSES):
+    folder_missing = not landing.exists(source.slug)
+    for first_pass in (True, *([False] * (_MAX_PASSES - 1))):
         before = (result.files_replaced, result.files_removed)
-        run.load(deliveries, result)
+        run.load(deliveries, result, count_unchanged=first_pass)
         # After loading, so that a file whose delivery was superseded counts as replaced, not removed.
-        run.remove_vanished(listed, result)
+        run.remove_vanished(listed, result, folder_missing)
         if (result.files_replaced, result.files_removed) == before:
             break
-    run.resolve_overlaps(result)
     log.info(
         "%s: %d file(s) loaded (%d rows), %d unchanged, %d skipped, %d replaced, %d removed, %d quarantined",
         source.slug,
@@ -237,21 +249,30 @@ class _DeliveryFailed(Exception):
         """The quarantine message; call after ROLLBACK (finding the bad record needs a usable connection)."""
         if self.error is None:
             assert self.bad is not None and self.cause is not None
-            if self.bad.format == "parquet":
-                self.error = readers.locate_parquet_error(con, self.bad.file, self.bad.table, self.bad.column_map)
-            elif self.python_csv:
-                records, lines = readers.csv_records_arrow(self.bad.file)
-                name = f"_locate_{uuid.uuid4().hex}"
-                con.register(name, records)
-                try:
-                    self.error = readers.locate_text_conversion_error(
-                        con, self.bad.file, self.bad.table, self.bad.column_map, name, lines
-                    )
-                finally:
-                    con.unregister(name)
-            else:
+            try:
+                self.error = self._locate(con)
+            except (duckdb.Error, BadFileError, OSError) as exc:
+                # The file is too broken even to find its bad record (a corrupt Parquet page): say what DuckDB said.
+                log.info("%s: the bad record cannot be located (%s)", self.bad.file.key, exc)
                 self.error = readers.bad_file_from_duckdb(self.bad.file, self.cause)
         return self.error
+
+    def _locate(self, con: duckdb.DuckDBPyConnection) -> BadFileError:
+        """The bad record of the failed file, found by reading it again."""
+        assert self.bad is not None and self.cause is not None
+        if self.bad.format == "parquet":
+            return readers.locate_parquet_error(con, self.bad.file, self.bad.table, self.bad.column_map)
+        if self.python_csv:
+            records, lines = readers.csv_records_arrow(self.bad.file)
+            name = f"_locate_{uuid.uuid4().hex}"
+            con.register(name, records)
+            try:
+                return readers.locate_text_conversion_error(
+                    con, self.bad.file, self.bad.table, self.bad.column_map, name, lines
+                )
+            finally:
+                con.unregister(name)
+        return readers.bad_file_from_duckdb(self.bad.file, self.cause)
 
 
 class _SourceLoad:
@@ -288,54 +309,99 @@ class _SourceLoad:
         log.error("quarantined %s", message)
         result.quarantined.append(message)
 
-    def remove_vanished(self, listed: set[str], result: LoadResult) -> None:
-        """Deletes the rows of files that are no longer in the landing zone (one transaction)."""
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            removed = manifest.remove_vanished(self.con, self.source.slug, self.source.tables, listed, self.at)
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        for path in removed:
-            result.notes.append(f"{path}: no longer in the landing zone; its rows no longer count")
-        result.files_removed += len(removed)
+    def remove_vanished(self, listed: set[str], result: LoadResult, folder_missing: bool) -> None:
+        """Deletes the rows of files that are no longer in the landing zone (one transaction).
 
-    def resolve_overlaps(self, result: LoadResult) -> None:
-        """Decides, per billing scope, which delivery counts where two exports overlap (one transaction)."""
-        tables = [t for t in self.source.tables if t.scope]
-        if not tables:
+        A source folder that is missing altogether (an unmounted share, a wrong landing location) is not
+        taken as every file having been deleted: nothing is removed and the source's check fails.
+        """
+        if folder_missing:
+            self._report_missing_folder(result)
             return
+        self._close_missing_folder()
+
+        def remove() -> None:
+            removed = manifest.remove_vanished(self.con, self.source.slug, self.source.tables, listed, self.at)
+            for path in removed:
+                result.notes.append(f"{path}: no longer in the landing zone; its rows no longer count")
+            result.files_removed += len(removed)
+
+        self._in_transaction(remove, result)
+
+    def _report_missing_folder(self, result: LoadResult) -> None:
+        present = self.con.execute(
+            f"SELECT count(*) FROM {LOADS_TABLE} WHERE source = ? AND status IN {manifest.PRESENT}",
+            [self.source.slug],
+        ).fetchone()[0]
+        if not present:
+            return
+        key = f"{self.source.slug}/"
+        reason = (
+            f"the landing has no {key} folder although {present} file(s) were loaded from it: nothing was "
+            "removed (if the files were deleted on purpose, recreate the empty folder)"
+        )
+        marker = "missing-folder"
+        if manifest.last_status(self.con, key, marker) != "quarantined":
+            file = LandingFile(key=key, local_path=Path(key), size=0)
+            manifest.record(
+                self.con, Entry(self.source.slug, None, file, marker, "quarantined", self.at, error=f"{key}: {reason}")
+            )
+        result.quarantined.append(f"{key}: {reason}")
+
+    def _close_missing_folder(self) -> None:
+        key = f"{self.source.slug}/"
+        if manifest.last_status(self.con, key, "missing-folder") == "quarantined":
+            file = LandingFile(key=key, local_path=Path(key), size=0)
+            manifest.record(
+                self.con,
+                Entry(self.source.slug, None, file, "missing-folder", "skipped", self.at, error="the folder is back"),
+            )
+
+    def _in_transaction(self, work: Callable[[], None], result: LoadResult) -> None:
+        """Runs ``work()`` and the overlap resolution of the source's bill tables in one transaction."""
         self.con.execute("BEGIN TRANSACTION")
         try:
-            for table in tables:
-                result.notes += overlaps.resolve(self.con, table, self.at)
+            work()
+            self._resolve(result)
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
 
-    def load(self, deliveries: list[Delivery], result: LoadResult) -> None:
+    def _resolve(self, result: LoadResult) -> None:
+        """Decides, per billing scope, which delivery counts where two exports overlap.
+
+        Called inside every transaction that changes which files are present, so a crash never leaves
+        two overlapping exports both counted.
+        """
+        for table in self.source.tables:
+            if table.scope:
+                result.notes += overlaps.resolve(self.con, table, self.at)
+
+    def load(self, deliveries: list[Delivery], result: LoadResult, count_unchanged: bool = True) -> None:
         """Loads deliveries: all together in one transaction when every file is good, else one by one.
 
         Together means one commit and one parallel scan per table over all new Parquet files, several
         times faster than a statement and a commit per file. Only when a file turns out bad is the run
         rolled back and redone delivery by delivery (file by file), so that the bad delivery is quarantined
         with its file, line and column, and every other delivery still loads.
+
+        Args:
+            deliveries: The planned deliveries.
+            result: Counts to add to.
+            count_unchanged: Whether deliveries already in place count as unchanged (the first pass only).
         """
-        todo = [d for d in deliveries if self._needs_load(d, result)]
+        unchanged = LoadResult(source=self.source.slug)
+        todo = [d for d in deliveries if self._needs_load(d, unchanged)]
+        if count_unchanged:
+            result.files_unchanged += unchanged.files_unchanged
         if not todo:
             return
         attempt = LoadResult(source=self.source.slug)
-        self.con.execute("BEGIN TRANSACTION")
         try:
-            self._insert(todo, attempt, together=True)
-            self.con.execute("COMMIT")
+            self._in_transaction(partial(self._insert, todo, attempt, together=True), attempt)
         except _DeliveryFailed:
-            self.con.execute("ROLLBACK")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
+            pass
         else:
             result.merge(attempt)
             return
@@ -346,12 +412,9 @@ class _SourceLoad:
         """Loads one delivery in its own transaction; quarantines it when a file is bad."""
         while True:
             attempt = LoadResult(source=self.source.slug)
-            self.con.execute("BEGIN TRANSACTION")
             try:
-                self._insert([delivery], attempt, together=False)
-                self.con.execute("COMMIT")
+                self._in_transaction(partial(self._insert, [delivery], attempt, together=False), attempt)
             except _DeliveryFailed as failed:
-                self.con.execute("ROLLBACK")
                 if failed.wants_python_csv:
                     assert failed.bad is not None
                     log.info(
@@ -360,9 +423,6 @@ class _SourceLoad:
                     self._python_csv.add(failed.bad.file.key)
                     continue
                 self.quarantine(delivery[2], failed.explain(self.con), result)
-            except BaseException:
-                self.con.execute("ROLLBACK")
-                raise
             else:
                 result.merge(attempt)
             return
@@ -432,20 +492,26 @@ class _SourceLoad:
         """Inserts the files of new deliveries, records them and replaces earlier loads of their partitions."""
         load_ids: dict[str, str] = {}
         duplicates: dict[str, tuple[str, str]] = {}  # file key -> (load id, path) of the copy that counts
-        first_of: dict[tuple[str, str], tuple[str, str]] = {}  # (table, sha) -> (load id, path) in this batch
+        first_of: dict[tuple, tuple[str, str]] = {}  # identical contents seen earlier in this batch
         files: list[PlannedFile] = []
-        for partition, _, delivery_files in deliveries:
+        for partition, delivery_id, delivery_files in deliveries:
             for pf in delivery_files:
                 sha = self.checksum(pf.file)
-                original = first_of.get((pf.table.qualified_name, sha)) or manifest.present_elsewhere(
-                    self.con, pf.table, sha, partition
-                )
+                if pf.table.scope:
+                    # Bills: a copy inside one delivery counts once; copies across exports are overlapping
+                    # deliveries of the same billing scope, resolved by pipelines.overlaps (newest wins).
+                    seen = (pf.table.qualified_name, partition, delivery_id, sha)
+                    original = first_of.get(seen)
+                else:
+                    seen = (pf.table.qualified_name, sha)
+                    original = first_of.get(seen) or manifest.present_elsewhere(self.con, pf.table, sha, partition)
                 if original:
                     duplicates[pf.file.key] = original
                     continue
                 load_ids[pf.file.key] = uuid.uuid4().hex
-                first_of[(pf.table.qualified_name, sha)] = (load_ids[pf.file.key], pf.file.key)
+                first_of[seen] = (load_ids[pf.file.key], pf.file.key)
                 files.append(pf)
+        replaced = self._loads_to_replace(deliveries, list(load_ids.values()))
         if together:
             # Parquet files of one table share a scan, unless they name their columns their own way.
             parquet: dict[str, list[PlannedFile]] = defaultdict(list)
@@ -463,6 +529,8 @@ class _SourceLoad:
             except BadFileError as error:
                 raise _DeliveryFailed(error) from error
             except duckdb.Error as exc:
+                if _is_transient(exc):
+                    raise  # memory, disk or an interrupt: the run fails, no file is blamed
                 bad = group[0] if len(group) == 1 else None
                 python_csv = bad is not None and bad.file.key in self._python_csv
                 raise _DeliveryFailed(bad=bad, cause=exc, python_csv=python_csv) from exc
@@ -470,7 +538,7 @@ class _SourceLoad:
         self._check_rows(files, load_ids)
         stats = self._stats(files, load_ids)
         self._check_manifest_rows(files, load_ids, stats)
-        repeated = self._repeated_keys(files, load_ids)
+        repeated = self._repeated_keys(files, load_ids, replaced)
         self._record_drift(files, load_ids, file_columns)
         for partition, delivery_id, delivery_files in deliveries:
             new_ids = []
@@ -603,22 +671,45 @@ class _SourceLoad:
             raise BadFileError(pf.file.key, f"cannot be parsed: {type(exc).__name__}: {exc}") from exc
 
     def _check_rows(self, files: list[PlannedFile], load_ids: dict[str, str]) -> None:
-        """Applies each table's row rules to the rows just inserted; the first violation fails its delivery."""
+        """Applies each table's row rules to the rows just inserted; the first violation fails its delivery.
+
+        One scan per table evaluates every rule for every new file (the first violating record of each rule
+        and file); only the failing record is read again, for its value.
+        """
+        by_table: dict[str, list[PlannedFile]] = defaultdict(list)
         for pf in files:
-            for check in pf.table.row_checks:
-                bad = self.con.execute(
-                    f"SELECT _source_row, CAST({readers.sql_ident(check.column)} AS VARCHAR) "
-                    f"FROM {pf.table.qualified_name} WHERE _load_id = ? AND NOT coalesce(({check.condition}), true) "
-                    "ORDER BY _source_row LIMIT 1",
-                    [load_ids[pf.file.key]],
+            by_table[pf.table.qualified_name].append(pf)
+        for table_files in by_table.values():
+            table = table_files[0].table
+            checks = table.row_checks
+            if not checks:
+                continue
+            firsts = ", ".join(f"min(_source_row) FILTER (WHERE NOT coalesce(({c.condition}), true))" for c in checks)
+            found = {
+                row[0]: row[1:]
+                for row in self.con.execute(
+                    f"SELECT _load_id, {firsts} FROM {table.qualified_name} "
+                    "WHERE _load_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY _load_id",
+                    [[load_ids[pf.file.key] for pf in table_files]],
                 ).fetchall()
-                if bad:
-                    row, value = bad[0]
-                    # CSV lines count the header; Parquet and JSON records are numbered from 1.
-                    line = row + 1 if pf.format == "csv" else row
-                    shown = "an empty value" if value is None else f"value {value!r}"
-                    error = BadFileError(pf.file.key, f"{shown} {check.reason}", line=line, column=check.column)
-                    raise _DeliveryFailed(error)
+            }
+            for pf in table_files:
+                for check, row in zip(checks, found.get(load_ids[pf.file.key], ()), strict=True):
+                    if row is not None:
+                        raise _DeliveryFailed(self._row_error(pf, load_ids[pf.file.key], check, row))
+
+    def _row_error(self, pf: PlannedFile, load_id: str, check: RowCheck, row: int) -> BadFileError:
+        """The quarantine message of a record that breaks a row rule: its line, column and value."""
+        value = self.con.execute(
+            f"SELECT CAST({readers.sql_ident(check.column)} AS VARCHAR) FROM {pf.table.qualified_name} "
+            "WHERE _load_id = ? AND _source_row = ?",
+            [load_id, row],
+        ).fetchone()[0]
+        # Parquet and JSON records are numbered from 1; a CSV record's line is found in the file (quoted
+        # fields can span lines).
+        line = readers.csv_line_of_record(pf.file, row) if pf.format == "csv" else row
+        shown = "an empty value" if value is None else f"value {value!r}"
+        return BadFileError(pf.file.key, f"{shown} {check.reason}", line=line, column=check.column)
 
     def _check_manifest_rows(
         self, files: list[PlannedFile], load_ids: dict[str, str], stats: dict[str, tuple[int, str | None]]
@@ -637,8 +728,26 @@ class _SourceLoad:
                     )
                 )
 
-    def _repeated_keys(self, files: list[PlannedFile], load_ids: dict[str, str]) -> dict[str, tuple[int, str]]:
-        """Per new load of a table with a unique key: rows whose key an earlier-loaded row already holds."""
+    def _loads_to_replace(self, deliveries: list[Delivery], new_ids: list[str]) -> list[str]:
+        """Present loads of the partitions these deliveries are about to replace."""
+        keys = sorted({(d[2][0].table.qualified_name, d[0]) for d in deliveries})
+        return [
+            r[0]
+            for r in self.con.execute(
+                f"SELECT load_id FROM {LOADS_TABLE} WHERE status IN {manifest.PRESENT} "
+                "AND (raw_table, partition_key) IN (SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[])) "
+                "AND load_id NOT IN (SELECT unnest(?::VARCHAR[]))",
+                [[k[0] for k in keys], [k[1] for k in keys], new_ids],
+            ).fetchall()
+        ]
+
+    def _repeated_keys(
+        self, files: list[PlannedFile], load_ids: dict[str, str], replaced: list[str]
+    ) -> dict[str, tuple[int, str]]:
+        """Per new load of a table with a unique key: its rows whose key an earlier-loaded row already holds.
+
+        Rows of the loads this batch replaces (the previous version of a rewritten file) do not count.
+        """
         repeated: dict[str, tuple[int, str]] = {}
         by_table: dict[str, tuple[RawTable, list[str]]] = {}
         for pf in files:
@@ -646,13 +755,23 @@ class _SourceLoad:
                 by_table.setdefault(pf.table.qualified_name, (pf.table, []))[1].append(load_ids[pf.file.key])
         for table, ids in by_table.values():
             match = " AND ".join(f"o.{readers.sql_ident(k)} = n.{readers.sql_ident(k)}" for k in table.unique_key)
-            for load_id, count, other in self.con.execute(
-                f"SELECT n._load_id, count(*), min(o._source_file) FROM {table.qualified_name} AS n "
-                f"JOIN {table.qualified_name} AS o ON {match} "
-                "AND (o._loaded_at, o._source_file, o._source_row) < (n._loaded_at, n._source_file, n._source_row) "
-                "WHERE n._load_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY n._load_id",
-                [ids],
-            ).fetchall():
+            earlier = (
+                f"{match} AND (o._loaded_at, o._source_file, o._source_row) < "
+                "(n._loaded_at, n._source_file, n._source_row) AND o._load_id NOT IN (SELECT unnest(?::VARCHAR[]))"
+            )
+            counts = self.con.execute(
+                f"SELECT n._load_id, count(*) FROM {table.qualified_name} AS n "
+                "WHERE n._load_id IN (SELECT unnest(?::VARCHAR[])) "
+                f"AND EXISTS (SELECT 1 FROM {table.qualified_name} AS o WHERE {earlier}) GROUP BY n._load_id",
+                [ids, replaced],
+            ).fetchall()
+            for load_id, count in counts:
+                # one file that already held such a key, to name in the note
+                other = self.con.execute(
+                    f"SELECT min(o._source_file) FROM {table.qualified_name} AS n "
+                    f"JOIN {table.qualified_name} AS o ON {earlier} WHERE n._load_id = ?",
+                    [replaced, load_id],
+                ).fetchone()[0]
                 repeated[load_id] = (count, other)
         return repeated
 

@@ -26,6 +26,8 @@ from pipelines.landing import LandingFile
 LOADS_TABLE = "raw._loads"
 # Statuses whose rows are in the raw table.
 PRESENT = ("loaded", "superseded")
+# The newest manifest row first (rows of one run share loaded_at; seq orders them).
+LATEST_FIRST = "loaded_at DESC, seq DESC NULLS LAST, load_id"
 _LOADS_DDL = f"""
 CREATE TABLE IF NOT EXISTS {LOADS_TABLE} (
     load_id VARCHAR PRIMARY KEY,
@@ -55,6 +57,8 @@ _ADDED_COLUMNS = {
     "superseded_by": "VARCHAR",
     "status_changed_at": "TIMESTAMPTZ",
     "blocked_by": "VARCHAR",
+    # order of the rows within one run (rows of a run share loaded_at)
+    "seq": "BIGINT",
 }
 
 
@@ -64,6 +68,8 @@ def ensure_manifest(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_LOADS_DDL)
     for name, kind in _ADDED_COLUMNS.items():
         con.execute(f"ALTER TABLE {LOADS_TABLE} ADD COLUMN IF NOT EXISTS {name} {kind}")
+    # Every load looks its files up by path: an index keeps that a point lookup as the manifest grows.
+    con.execute(f"CREATE INDEX IF NOT EXISTS loads_by_path ON {LOADS_TABLE} (path)")
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,8 @@ def record(con: duckdb.DuckDBPyConnection, entry: Entry) -> str:
     con.execute(
         f"INSERT INTO {LOADS_TABLE} (load_id, source, raw_table, path, sha256, bytes, file_version, rows, "
         "billing_period, partition_key, delivery_id, status, error, loaded_at, delivered_at, expected_rows, "
-        "duplicate_of, duplicate_rows, blocked_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "duplicate_of, duplicate_rows, blocked_by, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        f"(SELECT coalesce(max(seq), 0) + 1 FROM {LOADS_TABLE}))",
         [
             load_id,
             entry.source,
@@ -190,7 +197,7 @@ def current_entry(con: duckdb.DuckDBPyConnection, path: str, sha256: str) -> Cur
     row = _first_row(
         con,
         f"SELECT load_id, status, partition_key, delivery_id, duplicate_of, expected_rows, blocked_by FROM {LOADS_TABLE} "
-        "WHERE path = ? AND sha256 = ? ORDER BY loaded_at DESC, load_id LIMIT 1",
+        f"WHERE path = ? AND sha256 = ? ORDER BY {LATEST_FIRST} LIMIT 1",
         [path, sha256],
     )
     return Current(*row) if row else None

@@ -5,8 +5,12 @@ period). Each load records the scopes its rows cover in ``raw._load_scopes``. Wh
 different partitions (two CUR exports of one payer, a GCP standard and detailed export, an Azure
 billing-account export beside a subscription export) cover the same scope, the delivery delivered last
 (file modification time, then load time, then partition name) counts: the other's rows of that scope get
-``_superseded_by`` set and are left out by staging, never deleted. Resolution is recomputed after every
-load, so when the winning delivery goes away the superseded rows count again without a reload.
+``_superseded_by`` set and are left out by staging, never deleted. Resolution is recomputed inside every
+transaction that changes which files are present, so when the winning delivery goes away the superseded
+rows count again without a reload, and a crash never leaves two overlapping exports both counted.
+
+Only declared deliveries compete (a manifest's execution, a run folder, a folder of files): a file that is
+its own delivery (no layout saying what belongs together) always counts.
 """
 
 from __future__ import annotations
@@ -60,50 +64,76 @@ def resolve(con: duckdb.DuckDBPyConnection, table: RawTable, at: datetime) -> li
     """
     if not table.scope:
         return []
-    # Scopes of loads whose rows are gone (replaced, removed) are forgotten first.
+    name = table.qualified_name
+    # Scopes of loads whose rows are gone (replaced, removed) are forgotten; present loads without scopes
+    # (loaded before this bookkeeping existed) get theirs.
     con.execute(
         f"DELETE FROM {SCOPES_TABLE} WHERE raw_table = ? AND load_id NOT IN "
         f"(SELECT load_id FROM {LOADS_TABLE} WHERE status IN {PRESENT})",
-        [table.qualified_name],
+        [name],
     )
+    missing = [
+        r[0]
+        for r in con.execute(
+            f"SELECT load_id FROM {LOADS_TABLE} WHERE raw_table = ? AND status IN {PRESENT} "
+            f"AND load_id NOT IN (SELECT load_id FROM {SCOPES_TABLE} WHERE raw_table = ?)",
+            [name, name],
+        ).fetchall()
+    ]
+    record_scopes(con, table, missing)
     changes = con.execute(
         f"""
-        WITH deliveries AS (
-            SELECT s.scope, l.partition_key, l.delivery_id,
-                   max(coalesce(l.delivered_at, l.loaded_at)) AS delivered_at, max(l.loaded_at) AS loaded_at
+        WITH loads AS (
+            SELECT s.load_id, s.scope, s.superseded_by AS current_mark, l.partition_key, l.delivery_id,
+                   l.delivery_id IS DISTINCT FROM l.sha256 AS competes,
+                   coalesce(l.delivered_at, l.loaded_at) AS delivered_at, l.loaded_at
             FROM {SCOPES_TABLE} AS s JOIN {LOADS_TABLE} AS l USING (load_id)
             WHERE s.raw_table = ?
-            GROUP BY ALL
         ),
         winners AS (
-            SELECT scope, arg_max((partition_key, delivery_id), (delivered_at, loaded_at, partition_key, delivery_id))
-                AS winner
-            FROM deliveries GROUP BY scope
+            SELECT scope,
+                   arg_max((partition_key, delivery_id), (delivered_at, loaded_at, partition_key, delivery_id))
+                       AS winner
+            FROM (
+                SELECT scope, partition_key, delivery_id, max(delivered_at) AS delivered_at,
+                       max(loaded_at) AS loaded_at
+                FROM loads WHERE competes GROUP BY ALL
+            )
+            GROUP BY scope
+        ),
+        winning_loads AS (
+            SELECT loads.scope, min(loads.load_id) AS winner_load
+            FROM loads JOIN winners USING (scope)
+            WHERE (loads.partition_key, loads.delivery_id) = winners.winner
+            GROUP BY loads.scope
         ),
         desired AS (
-            SELECT s.load_id, s.scope, s.superseded_by AS current_mark,
-                   CASE WHEN (l.partition_key, l.delivery_id) = w.winner THEN NULL ELSE (
-                       SELECT min(ws.load_id) FROM {SCOPES_TABLE} AS ws JOIN {LOADS_TABLE} AS wl USING (load_id)
-                       WHERE ws.raw_table = s.raw_table AND ws.scope = s.scope
-                         AND (wl.partition_key, wl.delivery_id) = w.winner)
+            SELECT loads.load_id, loads.scope, loads.current_mark,
+                   CASE
+                       WHEN NOT loads.competes OR (loads.partition_key, loads.delivery_id) = winners.winner THEN NULL
+                       ELSE winning_loads.winner_load
                    END AS mark
-            FROM {SCOPES_TABLE} AS s
-            JOIN {LOADS_TABLE} AS l USING (load_id)
-            JOIN winners AS w USING (scope)
-            WHERE s.raw_table = ?
+            FROM loads
+            LEFT JOIN winners USING (scope)
+            LEFT JOIN winning_loads USING (scope)
         )
-        SELECT load_id, scope, mark FROM desired WHERE mark IS DISTINCT FROM current_mark ORDER BY load_id, scope
+        SELECT load_id, scope, mark FROM desired WHERE mark IS DISTINCT FROM current_mark
         """,
-        [table.qualified_name, table.qualified_name],
+        [name],
     ).fetchall()
-    for load_id, scope, mark in changes:
+    if changes:
+        con.execute("CREATE OR REPLACE TEMP TABLE _scope_changes (load_id VARCHAR, scope VARCHAR, mark VARCHAR)")
+        con.executemany("INSERT INTO _scope_changes VALUES (?, ?, ?)", changes)
+        # One statement for all changes; the scope expression names the raw table's own columns.
         con.execute(
-            f"UPDATE {table.qualified_name} SET _superseded_by = ? WHERE _load_id = ? AND ({table.scope}) = ?",
-            [mark, load_id, scope],
+            f"UPDATE {name} SET _superseded_by = c.mark FROM _scope_changes AS c "
+            f"WHERE {name}._load_id = c.load_id AND ({table.scope}) = c.scope"
         )
         con.execute(
-            f"UPDATE {SCOPES_TABLE} SET superseded_by = ? WHERE load_id = ? AND scope = ?", [mark, load_id, scope]
+            f"UPDATE {SCOPES_TABLE} SET superseded_by = c.mark FROM _scope_changes AS c "
+            f"WHERE {SCOPES_TABLE}.load_id = c.load_id AND {SCOPES_TABLE}.scope = c.scope"
         )
+        con.execute("DROP TABLE _scope_changes")
     return _update_statuses(con, table, at)
 
 

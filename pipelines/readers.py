@@ -18,6 +18,7 @@ import re
 import shutil
 import tempfile
 import zlib
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
@@ -261,22 +262,48 @@ def csv_select(
     return Selection(sql, {file.key: header})
 
 
-def csv_records_arrow(file: LandingFile) -> tuple[pa.Table, list[int]]:
+def csv_line_of_record(file: LandingFile, record: int) -> int:
+    """The line a CSV record (1 = the first after the header) starts on: quoted fields can span lines."""
+    try:
+        for number, (line, _) in enumerate(csv_records(file), start=1):
+            if number == record:
+                return line
+    except BadFileError:
+        pass  # Python's csv reads the file differently: the record's number is the best guess
+    return record + 1
+
+
+def csv_records_arrow(file: LandingFile, batch_rows: int = 100_000) -> tuple[pa.Table, array[int]]:
     """The file's records as an Arrow table of text (header names, ``_source_row`` = record number).
+
+    Records are converted in batches, so a large export never sits in memory as Python objects.
 
     Returns:
         The table and the line number of each record (for error messages).
     """
     header = csv_header(file)
+    schema = pa.schema([*(pa.field(name, pa.string()) for name in header), pa.field("_source_row", pa.int64())])
+    batches: list[pa.RecordBatch] = []
+    lines: array[int] = array("q")
     columns: list[list[str]] = [[] for _ in header]
-    lines: list[int] = []
+
+    def flush() -> None:
+        first = len(lines) - len(columns[0]) + 1 if header else len(lines) + 1
+        arrays = [pa.array(values, pa.string()) for values in columns]
+        arrays.append(pa.array(range(first, len(lines) + 1), pa.int64()))
+        batches.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
+        for values in columns:
+            values.clear()
+
     for line, fields in csv_records(file):
         lines.append(line)
         for values, value in zip(columns, fields, strict=True):
             values.append(value)
-    arrays = {name: pa.array(values, pa.string()) for name, values in zip(header, columns, strict=True)}
-    arrays["_source_row"] = pa.array(range(1, len(lines) + 1), pa.int64())
-    return pa.table(arrays), lines
+        if len(columns[0]) >= batch_rows:
+            flush()
+    if not header or columns[0] or not batches:
+        flush()
+    return pa.Table.from_batches(batches, schema=schema), lines
 
 
 def jsonl_select(file: LandingFile, table: RawTable) -> Selection:

@@ -15,15 +15,20 @@ from decimal import Decimal
 import duckdb
 
 from pipelines.config import Settings
-from pipelines.manifest import LOADS_TABLE, PRESENT
+from pipelines.manifest import LATEST_FIRST, LOADS_TABLE, PRESENT
 from pipelines.sources.azure_cost.schema import BILLING_PERIOD_START_SQL as AZURE_PERIOD_START
 
 
 def _counted(table: str, superseded: bool = True) -> str:
-    """The rows of a raw table that count: one load per distinct file contents, superseded scopes left out."""
+    """The rows of a raw table that count: one load per distinct file contents, superseded scopes left out.
+
+    Two loads of the same contents both counting would be a double load: only one of them is taken here,
+    so the FOCUS table (which would count both) shows a mismatch.
+    """
+    statuses = "('loaded')" if superseded else str(PRESENT)
     one_per_content = (
         f"_load_id IN (SELECT arg_min(load_id, (loaded_at, path)) FROM {LOADS_TABLE} "
-        f"WHERE raw_table = '{table}' AND status IN {PRESENT} GROUP BY sha256)"
+        f"WHERE raw_table = '{table}' AND status IN {statuses} GROUP BY sha256)"
     )
     return f"{one_per_content} AND _superseded_by IS NULL" if superseded else one_per_content
 
@@ -214,7 +219,10 @@ class Quarantined:
 
 
 def open_quarantines(con: duckdb.DuckDBPyConnection, source: str | None = None) -> list[Quarantined]:
-    """Lists quarantined files whose path has not loaded successfully since.
+    """Lists the files whose latest state is quarantined.
+
+    A quarantine closes when anything newer is recorded for the same path: a corrected version that loads,
+    the file going away, or its delivery being superseded by a newer run of the export.
 
     Args:
         con: Warehouse connection.
@@ -227,12 +235,13 @@ def open_quarantines(con: duckdb.DuckDBPyConnection, source: str | None = None) 
         return []
     rows = con.execute(
         f"""
-        SELECT q.source, q.path, q.error FROM {LOADS_TABLE} AS q
-        WHERE q.status = 'quarantined' AND (? IS NULL OR q.source = ?)
-          AND NOT EXISTS (
-              SELECT 1 FROM {LOADS_TABLE} AS l
-              WHERE l.path = q.path AND l.status IN ('loaded', 'replaced') AND l.loaded_at > q.loaded_at)
-        ORDER BY q.source, q.path
+        SELECT source, path, error FROM (
+            SELECT source, path, error, status,
+                   row_number() OVER (PARTITION BY path ORDER BY {LATEST_FIRST}) AS newest
+            FROM {LOADS_TABLE} WHERE ? IS NULL OR source = ?
+        )
+        WHERE newest = 1 AND status = 'quarantined'
+        ORDER BY source, path
         """,
         [source, source],
     ).fetchall()

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.config import Settings
+from pipelines.dbt_child import RUN_PID_ENV
 from pipelines.runlock import run_lock
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ def run_pipeline(settings: Settings, wait_seconds: float = 0) -> RunOutcome:
 
 
 def _run_locked(settings: Settings) -> RunOutcome:
+    # dbt (aicost-dbt, started by this process) knows which run it belongs to, and dies with it.
+    os.environ[RUN_PID_ENV] = str(os.getpid())
     import dagster as dg
 
     from orchestration.definitions import build_definitions
@@ -98,7 +101,7 @@ def _run_locked(settings: Settings) -> RunOutcome:
         failed_checks=sorted(failed),
         warnings=sorted(warnings),
         materialized=materialized,
-        log_path=logs / "last_run.log",
+        log_path=log_path,
     )
 
 

@@ -2,7 +2,9 @@
 
 The lock is an ``flock`` on ``<warehouse>.lock``, which the kernel releases when the holding process dies
 (``kill -9`` included), so a crashed run never leaves a stale lock. The file says which run holds it (pid,
-host, start time, command) so a second run can name it in one line.
+host, start time, command) so a second run can name it in one line. It is re-entrant within a process:
+``aicost run`` holds it for the whole run, and the steps of that run (which take it too, so that runs
+launched from the Dagster UI or a schedule are covered) just nest.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from pathlib import Path
 
 class RunLockBusy(Exception):
     """Another run holds the warehouse; ``str()`` names it in one line."""
+
+
+# Locks this process holds: lock file -> nesting depth.
+_held: dict[Path, int] = {}
 
 
 def lock_path(warehouse: Path) -> Path:
@@ -51,7 +57,14 @@ def run_lock(warehouse: Path, wait_seconds: float = 0) -> Iterator[None]:
     Raises:
         RunLockBusy: When another run still holds the lock after ``wait_seconds``.
     """
-    path = lock_path(warehouse)
+    path = lock_path(warehouse).resolve()
+    if path in _held:
+        _held[path] += 1
+        try:
+            yield
+        finally:
+            _held[path] -= 1
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     deadline = time.monotonic() + max(wait_seconds, 0)
@@ -76,9 +89,11 @@ def run_lock(warehouse: Path, wait_seconds: float = 0) -> Iterator[None]:
         os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)
         os.write(fd, json.dumps(info).encode("utf-8"))
+        _held[path] = 1
         try:
             yield
         finally:
+            del _held[path]
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:

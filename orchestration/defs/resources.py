@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +13,11 @@ import duckdb
 from dagster_dbt import DbtCliResource
 
 from pipelines.config import DBT_PROJECT_DIR, Settings, dbt_executable
+from pipelines.runlock import run_lock
 from pipelines.warehouse import connect
+
+# How long a step launched outside `aicost run` waits for another run to release the warehouse.
+STEP_LOCK_WAIT_SECONDS = 600
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -45,12 +50,21 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Opens the warehouse for the duration of a block (DuckDB allows one writing process)."""
-        con = connect(self.settings, read_only=read_only)
-        try:
-            yield con
-        finally:
-            con.close()
+        """Opens the warehouse for the duration of a block (DuckDB allows one writing process).
+
+        A writing connection holds the warehouse's run lock (nested inside ``aicost run``'s own), so steps of
+        runs launched from the Dagster UI or a schedule never write while another run does.
+        """
+        with self.write_lock() if not read_only else contextlib.nullcontext():
+            con = connect(self.settings, read_only=read_only)
+            try:
+                yield con
+            finally:
+                con.close()
+
+    def write_lock(self) -> contextlib.AbstractContextManager[None]:
+        """The warehouse's run lock, waited for up to ten minutes (another run's step may be writing)."""
+        return run_lock(self.settings.warehouse, wait_seconds=STEP_LOCK_WAIT_SECONDS)
 
 
 def dbt_cli_resource() -> DbtCliResource:

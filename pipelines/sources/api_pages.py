@@ -53,6 +53,8 @@ def _carries_tokens(name: str, value: object) -> bool:
     """Whether an unknown field holds a token count (or an object of them) that pricing would miss."""
     if isinstance(value, dict):
         return any(_carries_tokens(k, v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_carries_tokens(name, v) for v in value)
     return "token" in name.lower() and isinstance(value, int | Decimal) and not isinstance(value, bool)
 
 

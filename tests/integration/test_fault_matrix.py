@@ -36,9 +36,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.cli import EXIT_BUSY, EXIT_CHECKS_FAILED, EXIT_OK, main
+from pipelines.cli import EXIT_BUSY, EXIT_CHECKS_FAILED, EXIT_OK, EXIT_USAGE, main
 from pipelines.config import Settings
-from pipelines.runlock import run_lock
 from tests.conftest import FIXTURES, load, place, place_cur_delivery, scalar
 
 CUR_CSV = FIXTURES / "aws_cur" / "valid" / "cur_2026_10.csv"
@@ -149,11 +148,47 @@ def test_a_cur_export_copied_under_a_second_export_name_counts_once(con, landing
     place_cur_delivery(landing, "2026-10", {"part-00001.csv": CUR_CSV}, "exec-1", export="cur-main")
     place_cur_delivery(landing, "2026-10", {"part-00001.csv": CUR_CSV}, "exec-1", export="cur-main-copy")
 
-    result = load(con, "aws_cur", landing)
+    load(con, "aws_cur", landing)
     again = load(con, "aws_cur", landing)
 
-    assert result.files_skipped == 1 and again.files_loaded == 0
-    assert scalar(con, "SELECT sum(line_item_unblended_cost) FROM raw_aws_cur.line_items") == CUR_TOTAL
+    # two exports of one billing scope: one counts, the other is recorded as superseded
+    assert again.files_loaded == 0
+    counted = "SELECT sum(line_item_unblended_cost) FROM raw_aws_cur.line_items WHERE _superseded_by IS NULL"
+    assert scalar(con, counted) == CUR_TOTAL
+    statuses = con.execute("SELECT status FROM raw._loads WHERE raw_table IS NOT NULL ORDER BY status").fetchall()
+    assert statuses == [("loaded",), ("superseded",)]
+
+
+def test_a_copy_inside_the_newer_export_still_counts(con, landing, tmp_path):
+    # export B repeats export A's first shard byte for byte and adds a second one: B wins the billing scope,
+    # and the copied shard counts from B
+    second = _rewrite(CUR_CSV, tmp_path / "second.csv", lambda t: t.replace("li-00", "li-90"))
+    place_cur_delivery(landing, "2026-10", {"part-00001.csv": CUR_CSV}, "exec-a", export="export-a")
+    place_cur_delivery(
+        landing, "2026-10", {"part-00001.csv": CUR_CSV, "part-00002.csv": second}, "exec-b", export="export-b"
+    )
+    for path in (landing / "aws_cur" / "export-b").rglob("*.csv"):
+        os.utime(path, (time.time() + 60, time.time() + 60))
+
+    load(con, "aws_cur", landing)
+
+    counted = con.execute(
+        "SELECT split_part(_source_file, '/', 2), count(*) FROM raw_aws_cur.line_items WHERE _superseded_by IS NULL "
+        "GROUP BY ALL"
+    ).fetchall()
+    assert counted == [("export-b", 10)]
+
+
+def test_shards_of_a_month_outside_invoice_month_folders_all_count(con, landing, tmp_path):
+    lines = GCP_JSONL.read_text().splitlines(keepends=True)
+    (tmp_path / "a.jsonl").write_text("".join(lines[:3]))
+    (tmp_path / "b.jsonl").write_text("".join(lines[3:]))
+    place(landing, "gcp_billing/exported/000000000000.jsonl", tmp_path / "a.jsonl")
+    place(landing, "gcp_billing/exported/000000000001.jsonl", tmp_path / "b.jsonl")
+
+    load(con, "gcp_billing", landing)
+
+    assert scalar(con, "SELECT count(*) FROM raw_gcp_billing.cost_lines WHERE _superseded_by IS NULL") == 5
 
 
 def test_two_exports_of_one_billing_scope_count_once_and_the_newest_delivery_wins(con, landing):
@@ -229,6 +264,18 @@ def test_a_repeated_request_id_is_recorded_on_the_later_load(con, landing, tmp_p
     )
 
 
+def test_a_rewritten_export_does_not_repeat_its_own_previous_version(con, landing):
+    target = place(landing, "litellm/day.csv", LITELLM_CSV)
+    load(con, "litellm", landing)
+    lines = LITELLM_CSV.read_text().splitlines()
+    target.write_text("\n".join([*lines, lines[-1].replace("req-3", "req-4")]) + "\n")
+
+    result = load(con, "litellm", landing)
+
+    assert result.files_replaced == 1 and result.notes == []
+    assert scalar(con, "SELECT duplicate_rows FROM raw._loads WHERE status = 'loaded'") is None
+
+
 # 3. Nothing lost ---------------------------------------------------------------------------------------------
 
 
@@ -245,16 +292,69 @@ def test_a_file_that_vanished_stops_counting(con, landing):
 
 
 def test_the_copy_counts_when_the_original_vanishes(con, landing):
-    original = place(landing, "gcp_billing/export/invoice_month=202610/a.jsonl", GCP_JSONL)
-    place(landing, "gcp_billing/other-export/invoice_month=202610/b.jsonl", GCP_JSONL)
-    load(con, "gcp_billing", landing)
+    # a request log copied under another name: skipped while the original counts, loaded once it is gone
+    original = place(landing, "litellm/a/day.csv", LITELLM_CSV)
+    place(landing, "litellm/b/day-copy.csv", LITELLM_CSV)
+    load(con, "litellm", landing)
     original.unlink()
+
+    result = load(con, "litellm", landing)
+
+    assert (result.files_removed, result.files_loaded) == (1, 1)
+    assert con.execute(
+        "SELECT DISTINCT _source_file, count(*) FROM raw_litellm.spend_logs GROUP BY ALL"
+    ).fetchall() == [("litellm/b/day-copy.csv", 3)]
+
+
+def test_an_older_export_counts_again_when_the_newer_one_vanishes(con, landing):
+    newer = place(landing, "gcp_billing/export/invoice_month=202610/a.jsonl", GCP_JSONL)
+    place(landing, "gcp_billing/other-export/invoice_month=202610/b.jsonl", GCP_JSONL)
+    os.utime(newer, (time.time() + 60, time.time() + 60))
+    load(con, "gcp_billing", landing)
+    counted = "SELECT DISTINCT _source_file, count(*) FROM raw_gcp_billing.cost_lines WHERE _superseded_by IS NULL GROUP BY ALL"
+    assert con.execute(counted).fetchall() == [("gcp_billing/export/invoice_month=202610/a.jsonl", 5)]
+    newer.unlink()
 
     result = load(con, "gcp_billing", landing)
 
-    assert (result.files_removed, result.files_loaded) == (1, 1)
-    assert scalar(con, "SELECT count(*) FROM raw_gcp_billing.cost_lines") == 5
-    assert scalar(con, "SELECT DISTINCT _source_file FROM raw_gcp_billing.cost_lines").endswith("b.jsonl")
+    assert (result.files_removed, result.files_loaded) == (1, 0)
+    assert con.execute(counted).fetchall() == [("gcp_billing/other-export/invoice_month=202610/b.jsonl", 5)]
+
+
+def test_a_missing_source_folder_is_reported_not_taken_as_every_file_deleted(con, landing):
+    place(landing, "litellm/day.csv", LITELLM_CSV)
+    load(con, "litellm", landing)
+    shutil.rmtree(landing / "litellm")  # an unmounted share looks like this
+
+    result = load(con, "litellm", landing)
+
+    assert result.files_removed == 0 and len(result.quarantined) == 1
+    assert "the landing has no litellm/ folder although 1 file(s) were loaded from it" in result.quarantined[0]
+    assert scalar(con, "SELECT count(*) FROM raw_litellm.spend_logs") == 3
+
+    # an emptied folder is a deliberate deletion: the rows go, and the missing-folder report closes
+    (landing / "litellm").mkdir()
+    again = load(con, "litellm", landing)
+
+    assert again.files_removed == 1 and again.quarantined == []
+    from pipelines.reconcile import open_quarantines
+
+    assert open_quarantines(con, "litellm") == []
+
+
+def test_files_pulled_earlier_keep_counting_when_the_pull_is_no_longer_configured(settings, monkeypatch):
+    from pipelines.sources.litellm.postgres import DATABASE_URL_ENV, pulled_landing
+
+    monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
+    assert pulled_landing(settings) is None
+    folder = settings.downloads / "litellm_postgres" / "litellm" / "postgres"
+    folder.mkdir(parents=True)
+    shutil.copyfile(LITELLM_PARQUET, folder / "spend_logs_x.parquet")
+
+    pulled = pulled_landing(settings)
+
+    assert pulled is not None and pulled.error is None
+    assert [f.key for f in pulled.landing.list_files("litellm")] == ["litellm/postgres/spend_logs_x.parquet"]
 
 
 # 4. Bad input is quarantined at load, with file, line, field and reason ----------------------------------
@@ -371,6 +471,33 @@ def test_a_latin1_byte_is_reported_on_its_own_line(con, landing):
     assert result.quarantined[0].startswith("litellm/latin1.csv, line 4: not UTF-8 text: byte 0xe9")
 
 
+def test_a_corrupt_parquet_page_is_quarantined_and_the_next_files_still_load(con, landing, tmp_path):
+    data = bytearray(LITELLM_PARQUET.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = b"\xff" * 64  # a damaged data page, the footer intact
+    (tmp_path / "broken.parquet").write_bytes(bytes(data))
+    place(landing, "litellm/a_broken.parquet", tmp_path / "broken.parquet")
+    place(landing, "litellm/b_good.csv", LITELLM_CSV)
+
+    result = load(con, "litellm", landing)
+
+    assert len(result.quarantined) == 1 and result.quarantined[0].startswith("litellm/a_broken.parquet")
+    assert scalar(con, "SELECT count(*) FROM raw_litellm.spend_logs") == 3
+
+
+def test_a_newer_good_run_closes_the_quarantine_of_an_older_bad_one(con, landing, tmp_path):
+    bad = _rewrite(AZURE_MCA, tmp_path / "bad.csv", lambda t: _csv_cell(t, 2, "costInBillingCurrency", "n/a"))
+    place(landing, "azure_cost/costs/20261001-20261031/run-1/part_0_0001.csv", bad)
+    assert len(load(con, "azure_cost", landing).quarantined) == 1
+    place(landing, "azure_cost/costs/20261001-20261031/run-2/part_0_0001.csv", AZURE_MCA)
+
+    result = load(con, "azure_cost", landing)
+
+    from pipelines.reconcile import open_quarantines
+
+    assert result.files_loaded == 1 and open_quarantines(con, "azure_cost") == []
+
+
 def test_an_empty_file_is_quarantined_not_fatal(con, landing):
     (landing / "litellm").mkdir()
     (landing / "litellm" / "empty.csv").write_bytes(b"")
@@ -456,6 +583,18 @@ def test_a_renamed_optional_column_loads_and_is_reported_as_drift(con, landing, 
 # 6. Security ---------------------------------------------------------------------------------------------------
 
 
+def test_a_symlinked_source_folder_leading_outside_is_never_read(con, landing, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    shutil.copyfile(LITELLM_CSV, outside / "day.csv")
+    (landing / "litellm").symlink_to(outside)
+
+    result = load(con, "litellm", landing)
+
+    assert result.quarantined == ["litellm: a symbolic link to a location outside the landing zone: never read"]
+    assert scalar(con, "SELECT count(*) FROM raw_litellm.spend_logs") == 0
+
+
 def test_a_symlink_to_outside_the_landing_zone_is_never_read(con, landing, tmp_path):
     secret = tmp_path / "outside" / "secret.csv"
     secret.parent.mkdir()
@@ -500,21 +639,34 @@ def test_an_unreachable_database_fails_its_pull_without_showing_the_password(set
 
 
 def test_a_second_run_exits_at_once_naming_the_run_that_holds_the_warehouse(settings, landing, capsys):
-    args = ["run", "--landing", str(landing), "--warehouse", str(settings.warehouse)]
-    with run_lock(settings.warehouse):
-        code = main(args)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from pipelines.runlock import run_lock\n"
+            f"with run_lock(Path({str(settings.warehouse)!r})):\n    print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        code = main(["run", "--landing", str(landing), "--warehouse", str(settings.warehouse)])
+    finally:
+        holder.kill()
+        holder.wait()
 
     err = capsys.readouterr().err.strip().splitlines()
     assert code == EXIT_BUSY
     assert len(err) == 1
-    assert err[0].startswith(f"error: another run is using {settings.warehouse}: pid {os.getpid()} on ")
+    assert err[0].startswith(f"error: another run is using {settings.warehouse}: pid {holder.pid} on ")
 
 
 def test_usage_errors_are_not_check_failures(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["run", "--no-such-flag"])
 
-    assert exit_info.value.code not in (EXIT_OK, 1, EXIT_CHECKS_FAILED)
+    assert exit_info.value.code == EXIT_USAGE
 
 
 # 8. End to end, through the real `aicost run` ------------------------------------------------------------------

@@ -74,3 +74,17 @@ def test_unchanged_files_are_not_read_again(con, landing, monkeypatch):
     result = load(con, "litellm", landing)
 
     assert (result.files_unchanged, result.rows_loaded) == (1, 0)
+
+
+def test_the_python_csv_fallback_numbers_records_across_batches(landing):
+    from pipelines.landing import open_landing
+    from pipelines.readers import csv_records_arrow
+
+    place(landing, "litellm/day.csv", LOGS)
+    (file,) = open_landing(str(landing)).list_files("litellm")
+
+    table, lines = csv_records_arrow(file, batch_rows=2)
+
+    assert table.column("_source_row").to_pylist() == [1, 2, 3]
+    assert table.column("request_id").to_pylist() == ["req-1", "req-2", "req-3"]
+    assert list(lines) == [2, 3, 4]

@@ -33,4 +33,5 @@ def aicost_dbt_assets(
     settings = warehouse.settings
     # The dbt profile reads the warehouse path from the environment of the dbt process.
     os.environ.update(settings.dbt_env())
-    yield from dbt.cli(["build", "--vars", json.dumps(settings.dbt_vars())], context=context).stream()
+    with warehouse.write_lock():
+        yield from dbt.cli(["build", "--vars", json.dumps(settings.dbt_vars())], context=context).stream()

@@ -4,7 +4,7 @@ Layouts (see README.md beside this file)::
 
     gcp_billing/<export>/invoice_month=YYYYMM/<run>/*.jsonl | *.json | *.parquet   (a run replaces the month)
     gcp_billing/<export>/invoice_month=YYYYMM/*.jsonl | *.parquet                 (the files are one delivery)
-    gcp_billing/**/*.jsonl | *.parquet                                             (each file its own partition)
+    gcp_billing/**/*.jsonl | *.parquet                                             (a folder's files: one delivery)
 
 GCP restates rows late, so an invoice month is replaced as a whole: the newest run folder of a month (run
 folders are named so that they sort by time, e.g. the export time of a BigQuery pull) is its delivery. Rows
@@ -57,17 +57,26 @@ class GcpBillingSource:
         """Plans invoice months (newest run of each) and loose export files."""
         plan = LoadPlan()
         months: dict[tuple[str, str], dict[str, list[LandingFile]]] = defaultdict(lambda: defaultdict(list))
+        loose: dict[str, list[LandingFile]] = defaultdict(list)
         for file in landing.list_files(SLUG):
             if not _is_data_file(file.name):
                 plan.ignored.append((file, "not a billing export file (.jsonl, .json, .ndjson, .parquet)"))
                 continue
             match = _MONTH.match(file.key.removeprefix(f"{SLUG}/"))
             if not match:
-                plan.files.append(PlannedFile(file=file, table=COST_LINES, format="python", partition=file.key))
+                loose[str(PurePosixPath(file.key).parent)].append(file)
                 continue
             rest = PurePosixPath(match["rest"])
             run = rest.parts[0] if len(rest.parts) > 1 else ""
             months[(match["export"], match["month"])][run].append(file)
+        # Files outside an invoice_month= folder: the files of one folder are one delivery (one export's
+        # shards), so two shards of a month never compete as if they were two exports.
+        for folder, files in sorted(loose.items()):
+            delivery = files_delivery_id(files)
+            plan.files += [
+                PlannedFile(file=f, table=COST_LINES, format="python", partition=folder, delivery=delivery)
+                for f in files
+            ]
         for (export, month), runs in sorted(months.items()):
             current = max(runs)
             for run, files in runs.items():

@@ -23,11 +23,12 @@ def pulled_landing(settings: Settings) -> Pulled | None:
         The folder ``<downloads>/bigquery`` (laid out as ``gcp_billing/bigquery/<table>/...``) with the pull's
         error, if any; None when no table is configured.
     """
+    target = settings.downloads / "bigquery"
     if not settings.gcp_billing_table:
-        return None
+        # Months pulled by earlier runs keep counting when the table is no longer configured.
+        return Pulled(LocalLanding(target)) if target.is_dir() else None
     from pipelines.sources.gcp_billing.bigquery import pull_billing_export
 
-    target = settings.downloads / "bigquery"
     target.mkdir(parents=True, exist_ok=True)
     try:
         result = pull_billing_export(

@@ -166,9 +166,10 @@ def pulled_landing(settings: Settings) -> Pulled | None:
         when no database is configured.
     """
     database_url = os.environ.get(DATABASE_URL_ENV)
-    if not database_url:
-        return None
     target = settings.downloads / "litellm_postgres"
+    if not database_url:
+        # Spend logs pulled by earlier runs keep counting when the database is no longer configured.
+        return Pulled(LocalLanding(target)) if target.is_dir() else None
     target.mkdir(parents=True, exist_ok=True)
     try:
         check_database_url(database_url)

@@ -28,7 +28,7 @@
 with
 
 candidates as (
-    select * from {{ ref('stg_litellm__spend_logs') }}
+    select * from {{ ref('stg_litellm__spend_logs') }} as candidates_source
     {% if is_incremental() -%}
         where (
             _load_id not in (select distinct _load_id from {{ this }})
@@ -37,7 +37,7 @@ candidates as (
                 where duplicate_rows > 0 and status in ('loaded', 'superseded')
             )
         )
-        and request_id not in (select request_id from {{ this }})
+        and not exists (select 1 from {{ this }} as counted where counted.request_id = candidates_source.request_id)
     {%- endif %}
 ),
 
