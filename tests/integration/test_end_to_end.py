@@ -18,6 +18,7 @@ from pipelines.reconcile import conservation_report
 from pipelines.run import run_pipeline
 from pipelines.warehouse import connect
 from tests.integration.conftest import DEMO_MONTH, DEMO_SCALE, billed_totals_from_files, copy_landing, read_csv_text
+from tests.tools.mart_digest import differences, digests
 
 MARTS = ("focus_cost_and_usage", "fct_llm_requests", "rpt_showback_daily", "rpt_chargeback_monthly")
 
@@ -31,6 +32,22 @@ def test_run_succeeds_with_every_check_passing(demo_run):
     assert demo_run.outcome.success
     assert demo_run.outcome.failed_checks == []
     assert demo_run.outcome.materialized > 20
+
+
+def test_every_mart_and_the_chargeback_csv_match_the_recorded_digests(demo_run, tmp_path):
+    """The demo's tables and chargeback CSV, as recorded before the last refactor: a refactor changes nothing.
+
+    When a change is meant to change the demo's results, record them again (and say so in the commit):
+    ``python -m tests.tools.mart_digest <warehouse> --chargeback <csv> --write tests/fixtures/demo_mart_digests.json``
+    on the warehouse of ``make demo SCALE=0.2 SEED=7``.
+    """
+    with connect(demo_run.settings, read_only=True) as con:
+        export = export_chargeback(con, DEMO_MONTH, tmp_path / "chargeback.csv")
+    recorded = json.loads((Path(__file__).parents[1] / "fixtures" / "demo_mart_digests.json").read_text())
+
+    actual = digests(demo_run.settings.warehouse, export.path)
+
+    assert differences(recorded, actual) == []
 
 
 def test_focus_billed_cost_equals_the_source_files_per_provider_and_month(demo_run):
