@@ -52,7 +52,7 @@ def _stage_generate(landing: Path, scale: float) -> dict:
 
 def _stage_load(landing: Path, warehouse: Path) -> dict:
     from pipelines.landing import open_landing
-    from pipelines.loader import load_source
+    from pipelines.load.loader import load_source
     from pipelines.pricing.catalogue import refresh_catalogue
     from pipelines.sources.registry import SOURCES
     from pipelines.warehouse import connect

@@ -15,7 +15,7 @@ from decimal import Decimal
 import duckdb
 
 from pipelines.config import Settings
-from pipelines.manifest import LATEST_FIRST, LOADS_TABLE, PRESENT
+from pipelines.load.manifest import LATEST_FIRST, LOADS_TABLE, PRESENT
 from pipelines.sources.azure_cost.schema import BILLING_PERIOD_START_SQL as AZURE_PERIOD_START
 
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 import duckdb
 
 from pipelines.config import Settings
-from pipelines.drift import open_drift
-from pipelines.manifest import LOADS_TABLE
+from pipelines.load.drift import open_drift
+from pipelines.load.manifest import LOADS_TABLE
 from pipelines.reconcile import conservation_report, manifest_row_mismatches, open_quarantines
 
 

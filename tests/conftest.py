@@ -13,7 +13,7 @@ import pytest
 from pipelines.config import Settings
 from pipelines.demo.generate import write_cur_manifest
 from pipelines.landing import open_landing
-from pipelines.loader import LoadResult, load_source
+from pipelines.load.loader import LoadResult, load_source
 from pipelines.sources.registry import SOURCES
 from pipelines.warehouse import connect
 

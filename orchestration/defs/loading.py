@@ -10,9 +10,9 @@ import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
 from pipelines.config import Settings
-from pipelines.drift import open_drift
 from pipelines.landing import CombinedLanding, Pulled, landing_for
-from pipelines.loader import load_source
+from pipelines.load.drift import open_drift
+from pipelines.load.loader import load_source
 from pipelines.reconcile import open_quarantines
 from pipelines.sources.base import Source
 

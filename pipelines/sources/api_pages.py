@@ -12,8 +12,8 @@ from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from pipelines.contracts import MAX_DECIMAL
-from pipelines.errors import BadFileError
+from pipelines.load.contracts import MAX_DECIMAL
+from pipelines.load.errors import BadFileError
 
 
 def read_page(key: str, path: Path) -> dict:

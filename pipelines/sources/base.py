@@ -8,9 +8,9 @@ from typing import Literal, Protocol
 
 import pyarrow as pa
 
-from pipelines.contracts import RawTable
-from pipelines.errors import BadFileError
 from pipelines.landing import Landing, LandingFile
+from pipelines.load.contracts import RawTable
+from pipelines.load.errors import BadFileError
 
 # csv, parquet and jsonl (JSON lines, one flat record per line) are read by DuckDB with the contract's types;
 # json and python files are parsed by the source's own ``parse`` (JSON pages, nested exports) into Arrow.

@@ -6,8 +6,8 @@ import hashlib
 
 import pyarrow as pa
 
-from pipelines.contracts import RawTable
 from pipelines.landing import Landing, LandingFile
+from pipelines.load.contracts import RawTable
 from pipelines.sources.base import FileFormat, LoadPlan, PlannedFile
 
 

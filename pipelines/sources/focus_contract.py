@@ -6,7 +6,7 @@ re-interpretation. The mandatory columns of FOCUS 1.0 are required (so 1.0 expor
 columns and the providers' common ``x_`` extensions are optional.
 """
 
-from pipelines.contracts import MONEY, QUANTITY, Column, RawTable, RowCheck
+from pipelines.load.contracts import MONEY, QUANTITY, Column, RawTable, RowCheck
 
 # The 57 FOCUS 1.2 columns (reference/focus/focus_1.2_columns.csv), typed: String -> VARCHAR,
 # Date/Time -> TIMESTAMPTZ, Decimal -> DECIMAL(38, 12), JSON -> JSON.

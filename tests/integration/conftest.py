@@ -16,9 +16,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from orchestration.run import RunOutcome, run_pipeline
 from pipelines.config import Settings
 from pipelines.demo.generate import DemoOptions, generate
-from pipelines.run import RunOutcome, run_pipeline
 
 DEMO_MONTH = "2026-10"
 DEMO_SCALE = 0.2

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import main
+from orchestration.cli import main
 from pipelines.landing import LocalLanding
-from pipelines.loader import load_source
+from pipelines.load.loader import load_source
 from pipelines.pull.admin_api import ANTHROPIC, OPENAI, PullError, Retry, pull
 from pipelines.sources.registry import SOURCES
 from tests.conftest import FIXTURES

@@ -11,11 +11,11 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
+from orchestration.run import run_pipeline
 from pipelines.config import Settings
 from pipelines.demo.generate import DemoOptions, generate
 from pipelines.export import export_chargeback
 from pipelines.reconcile import conservation_report
-from pipelines.run import run_pipeline
 from pipelines.warehouse import connect
 from tests.integration.conftest import DEMO_MONTH, DEMO_SCALE, billed_totals_from_files, copy_landing, read_csv_text
 from tests.tools.mart_digest import differences, digests

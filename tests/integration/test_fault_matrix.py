@@ -36,7 +36,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.cli import EXIT_BUSY, EXIT_CHECKS_FAILED, EXIT_OK, EXIT_USAGE, main
+from orchestration.cli import EXIT_BUSY, EXIT_CHECKS_FAILED, EXIT_OK, EXIT_USAGE, main
 from pipelines.config import Settings
 from tests.conftest import FIXTURES, load, place, place_cur_delivery, scalar
 

@@ -21,7 +21,7 @@ def test_demo_focus_table_passes_focus_validator(demo_run):
 def test_validate_focus_cli_exits_nonzero_on_a_broken_focus_table(demo_run, tmp_path):
     import duckdb
 
-    from pipelines.cli import main
+    from orchestration.cli import main
 
     broken = tmp_path / "broken.duckdb"
     with duckdb.connect(str(broken)) as con:

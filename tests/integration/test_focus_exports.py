@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from orchestration.run import run_pipeline
 from pipelines.config import Settings
 from pipelines.reconcile import conservation_report
-from pipelines.run import run_pipeline
 from pipelines.warehouse import connect
 from tests.conftest import FIXTURES, place, place_cur_delivery
 

@@ -19,9 +19,9 @@ from google.api_core.client_options import ClientOptions
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import bigquery
 
+from orchestration.run import run_pipeline
 from pipelines.config import PROJECT_ROOT, Settings
 from pipelines.reconcile import conservation_report
-from pipelines.run import run_pipeline
 from pipelines.warehouse import connect
 from tests.conftest import FIXTURES
 

@@ -9,10 +9,10 @@ from decimal import Decimal
 import psycopg
 import pytest
 
+from orchestration.run import run_pipeline
 from pipelines.config import Settings
 from pipelines.landing import LocalLanding
-from pipelines.loader import load_source
-from pipelines.run import run_pipeline
+from pipelines.load.loader import load_source
 from pipelines.sources.litellm import SOURCE
 from pipelines.sources.litellm.postgres import DATABASE_URL_ENV, pull_spend_logs
 from pipelines.warehouse import connect

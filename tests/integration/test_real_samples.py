@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.run import run_pipeline
 from pipelines.config import Settings
 from pipelines.reconcile import conservation_report
-from pipelines.run import run_pipeline
 from pipelines.validate_focus import KNOWN_DEFECTS, validate_focus
 from pipelines.warehouse import connect
 from tests.conftest import FIXTURES

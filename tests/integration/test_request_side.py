@@ -14,9 +14,9 @@ from decimal import Decimal
 import pyarrow.parquet as pq
 from genai_prices import Usage, calc_price
 
+from orchestration.run import run_pipeline
 from pipelines.config import Settings
 from pipelines.pricing.catalogue import model_price_rows
-from pipelines.run import run_pipeline
 from pipelines.warehouse import connect
 from tests.integration.conftest import copy_landing
 

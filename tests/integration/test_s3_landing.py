@@ -13,12 +13,12 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from pipelines.cli import main
+from orchestration.cli import main
 from pipelines.config import Settings
 from pipelines.demo.generate import DemoOptions, generate
 from pipelines.landing import landing_for
-from pipelines.landing_s3 import safe_relative_key
-from pipelines.loader import load_source
+from pipelines.landing.s3 import safe_relative_key
+from pipelines.load.loader import load_source
 from pipelines.reconcile import conservation_report
 from pipelines.sources.registry import SOURCES
 from pipelines.warehouse import connect

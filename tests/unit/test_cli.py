@@ -1,6 +1,6 @@
 """CLI behaviour that needs no pipeline run: clear errors and exit codes."""
 
-from pipelines.cli import EXIT_FAILED, EXIT_USAGE, main
+from orchestration.cli import EXIT_FAILED, EXIT_USAGE, main
 
 
 def test_missing_landing_folder_is_a_clear_usage_error(tmp_path, capsys):

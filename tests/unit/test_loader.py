@@ -78,7 +78,7 @@ def test_unchanged_files_are_not_read_again(con, landing, monkeypatch):
 
 def test_the_python_csv_fallback_numbers_records_across_batches(landing):
     from pipelines.landing import open_landing
-    from pipelines.readers import csv_records_arrow
+    from pipelines.load.readers import csv_records_arrow
 
     place(landing, "litellm/day.csv", LOGS)
     (file,) = open_landing(str(landing)).list_files("litellm")

@@ -1,6 +1,6 @@
 """Raw contracts of ``raw_anthropic_usage``: one row per result of a usage_report or cost_report bucket."""
 
-from pipelines.contracts import EXTRA_FIELDS, Column, RawTable
+from pipelines.load.contracts import EXTRA_FIELDS, Column, RawTable
 
 _BUCKET = (
     Column("bucket_starting_at", "TIMESTAMPTZ"),

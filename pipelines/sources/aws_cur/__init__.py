@@ -25,10 +25,10 @@ from pathlib import PurePosixPath
 
 import pyarrow as pa
 
-from pipelines.contracts import RawTable
-from pipelines.errors import BadFileError
 from pipelines.landing import Landing, LandingFile
-from pipelines.readers import csv_header
+from pipelines.load.contracts import RawTable
+from pipelines.load.errors import BadFileError
+from pipelines.load.readers import csv_header
 from pipelines.sources.aws_cur.schema import LINE_ITEMS
 from pipelines.sources.base import ColumnMap, LoadPlan, PlannedFile
 from pipelines.sources.files import files_delivery_id, tabular_format

@@ -5,7 +5,7 @@ in Parquet and as text in CSV; both are loaded as DECIMAL(38, 12) (a Parquet dou
 decimal places, which is exact for the 10 decimal places AWS writes).
 """
 
-from pipelines.contracts import MONEY, QUANTITY, Column, RawTable, RowCheck
+from pipelines.load.contracts import MONEY, QUANTITY, Column, RawTable, RowCheck
 
 # Every column of the CUR 2.0 table dictionary (COST_AND_USAGE_REPORT): those the contract does not load are
 # known, not schema drift (https://docs.aws.amazon.com/cur/latest/userguide/table-dictionary-cur2.html).

@@ -22,10 +22,10 @@ from pathlib import PurePosixPath
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.contracts import RawTable
-from pipelines.errors import BadFileError
 from pipelines.landing import Landing, LandingFile
-from pipelines.readers import csv_header
+from pipelines.load.contracts import RawTable
+from pipelines.load.errors import BadFileError
+from pipelines.load.readers import csv_header
 from pipelines.sources.azure_cost.schema import (
     ACTUAL_COST_DETAILS,
     AMORTIZED_COST_DETAILS,

@@ -9,7 +9,7 @@ version), and a row rule quarantines a file whose dates are neither. Real MCA ro
 period dates empty: the period is then the month of the charge's date.
 """
 
-from pipelines.contracts import MONEY, QUANTITY, Column, RawTable, RowCheck
+from pipelines.load.contracts import MONEY, QUANTITY, Column, RawTable, RowCheck
 from pipelines.sources.focus_contract import focus_costs_table
 
 DATE_FORMATS = "['%m/%d/%Y', '%Y-%m-%d', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S.%fZ']"

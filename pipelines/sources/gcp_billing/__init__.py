@@ -27,10 +27,10 @@ from pathlib import PurePosixPath
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.contracts import EXTRA_FIELDS, MAX_DECIMAL
-from pipelines.errors import BadFileError
 from pipelines.landing import Landing, LandingFile
-from pipelines.readers import contract_arrow_schema, locate_invalid_utf8
+from pipelines.load.contracts import EXTRA_FIELDS, MAX_DECIMAL
+from pipelines.load.errors import BadFileError
+from pipelines.load.readers import contract_arrow_schema, locate_invalid_utf8
 from pipelines.sources.base import LoadPlan, PlannedFile
 from pipelines.sources.files import files_delivery_id
 from pipelines.sources.gcp_billing.schema import COST_LINES, JSON_FIELDS, SCALAR_FIELDS

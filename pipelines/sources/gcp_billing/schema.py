@@ -6,7 +6,7 @@ with credit amounts written as exact decimal text. ``credits_amount`` is the sum
 computed exactly by the parser, so that net cost is ``cost + credits_amount``.
 """
 
-from pipelines.contracts import EXTRA_FIELDS, MONEY, QUANTITY, Column, RawTable, RowCheck
+from pipelines.load.contracts import EXTRA_FIELDS, MONEY, QUANTITY, Column, RawTable, RowCheck
 
 COST_LINES = RawTable(
     slug="gcp_billing",

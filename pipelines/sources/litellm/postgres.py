@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from pipelines.config import Settings
 from pipelines.landing import LocalLanding, Pulled
-from pipelines.readers import contract_arrow_schema
+from pipelines.load.readers import contract_arrow_schema
 from pipelines.sources.litellm.schema import SPEND_LOGS
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ Column names keep LiteLLM's camelCase (``startTime``). ``messages``, ``response`
 ``proxy_server_request`` hold prompt and response bodies: they are never selected from a file.
 """
 
-from pipelines.contracts import MONEY, Column, RawTable, RowCheck
+from pipelines.load.contracts import MONEY, Column, RawTable, RowCheck
 
 _COUNTS = ("total_tokens", "prompt_tokens", "completion_tokens", "request_duration_ms")
 # Token breakdowns LiteLLM keeps in the metadata's usage object (staging reads them): whole numbers >= 0.

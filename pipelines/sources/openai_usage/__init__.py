@@ -19,10 +19,10 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 
-from pipelines.contracts import EXTRA_FIELDS
-from pipelines.errors import BadFileError
 from pipelines.landing import Landing
-from pipelines.readers import contract_arrow_schema
+from pipelines.load.contracts import EXTRA_FIELDS
+from pipelines.load.errors import BadFileError
+from pipelines.load.readers import contract_arrow_schema
 from pipelines.sources import api_pages
 from pipelines.sources.base import LoadPlan, PlannedFile
 from pipelines.sources.openai_usage.schema import COMPLETIONS, COSTS, OTHER_USAGE

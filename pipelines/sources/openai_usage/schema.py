@@ -1,6 +1,6 @@
 """Raw contracts of ``raw_openai_usage``: one row per result of an Admin API usage or costs bucket."""
 
-from pipelines.contracts import EXTRA_FIELDS, MONEY, Column, RawTable
+from pipelines.load.contracts import EXTRA_FIELDS, MONEY, Column, RawTable
 
 _BUCKET = (
     Column("bucket_start_time", "TIMESTAMPTZ"),

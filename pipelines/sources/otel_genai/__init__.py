@@ -22,10 +22,10 @@ import zlib
 
 import pyarrow as pa
 
-from pipelines import pseudonyms
-from pipelines.errors import BadFileError
 from pipelines.landing import Landing
-from pipelines.readers import contract_arrow_schema
+from pipelines.load import pseudonyms
+from pipelines.load.errors import BadFileError
+from pipelines.load.readers import contract_arrow_schema
 from pipelines.sources.base import LoadPlan, PlannedFile
 from pipelines.sources.otel_genai.schema import SPANS
 

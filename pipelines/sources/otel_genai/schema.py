@@ -1,6 +1,6 @@
 """Raw contract of ``raw_otel_genai.spans``: one row per GenAI span, prompt and response content excluded."""
 
-from pipelines.contracts import Column, RawTable
+from pipelines.load.contracts import Column, RawTable
 
 SPANS = RawTable(
     slug="otel_genai",

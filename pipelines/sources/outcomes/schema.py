@@ -5,7 +5,7 @@ gateway or OpenTelemetry spans carry them) or by workload and day (team, applica
 quarantine a file with an event that links to nothing, or a value without a currency.
 """
 
-from pipelines.contracts import MONEY, Column, RawTable, RowCheck
+from pipelines.load.contracts import MONEY, Column, RawTable, RowCheck
 
 EVENTS = RawTable(
     slug="outcomes",

@@ -10,7 +10,7 @@ Rules (DESIGN.md "Load rules" and invariants 3 and 6):
   load of that partition (``replaced``). A CUR billing period of one export is a partition and its manifest
   a delivery; for other sources the partition is the file path, so a rewritten file replaces its previous
   version. Deliveries of different partitions that cover the same billing scope are resolved by
-  ``pipelines.overlaps`` (the newest delivery counts).
+  ``pipelines.load.overlaps`` (the newest delivery counts).
 * A file that vanished from the landing zone stops counting: its rows are deleted (``removed``).
 * A file that cannot be read, breaks a row rule, or holds another number of rows than its manifest states
   is ``quarantined`` with file, line, field and reason; nothing of its delivery is loaded, the previous
@@ -34,11 +34,11 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import drift, manifest, overlaps, pseudonyms, readers
-from pipelines.contracts import EXTRA_FIELDS, RawTable, RowCheck
-from pipelines.errors import BadFileError
 from pipelines.landing import Landing, LandingFile, RefusedFile
-from pipelines.manifest import LOADS_TABLE, Entry
+from pipelines.load import drift, manifest, overlaps, pseudonyms, readers
+from pipelines.load.contracts import EXTRA_FIELDS, RawTable, RowCheck
+from pipelines.load.errors import BadFileError
+from pipelines.load.manifest import LOADS_TABLE, Entry
 from pipelines.sources.base import PlannedFile, Source
 
 __all__ = ["LOADS_TABLE", "LoadResult", "ensure_tables", "load_source"]
@@ -499,7 +499,7 @@ class _SourceLoad:
                 sha = self.checksum(pf.file)
                 if pf.table.scope:
                     # Bills: a copy inside one delivery counts once; copies across exports are overlapping
-                    # deliveries of the same billing scope, resolved by pipelines.overlaps (newest wins).
+                    # deliveries of the same billing scope, resolved by pipelines.load.overlaps (newest wins).
                     seen = (pf.table.qualified_name, partition, delivery_id, sha)
                     original = first_of.get(seen)
                 else:

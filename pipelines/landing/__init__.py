@@ -235,7 +235,7 @@ def open_landing(location: str, *, s3_endpoint_url: str = "", download_dir: Path
         ValueError: For a URI scheme this version cannot read, or a folder that does not exist.
     """
     if location.startswith("s3://"):
-        from pipelines.landing_s3 import S3Landing
+        from pipelines.landing.s3 import S3Landing
 
         if download_dir is None:
             raise ValueError(f"landing location {location!r}: an s3:// location needs a download folder")

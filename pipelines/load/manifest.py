@@ -20,8 +20,8 @@ from datetime import datetime
 
 import duckdb
 
-from pipelines.contracts import RawTable
 from pipelines.landing import LandingFile
+from pipelines.load.contracts import RawTable
 
 LOADS_TABLE = "raw._loads"
 # Statuses whose rows are in the raw table.

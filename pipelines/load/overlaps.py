@@ -19,8 +19,8 @@ from datetime import datetime
 
 import duckdb
 
-from pipelines.contracts import RawTable
-from pipelines.manifest import LOADS_TABLE, PRESENT
+from pipelines.load.contracts import RawTable
+from pipelines.load.manifest import LOADS_TABLE, PRESENT
 
 SCOPES_TABLE = "raw._load_scopes"
 _SCOPES_DDL = f"""

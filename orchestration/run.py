@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from orchestration.dbt_child import RUN_PID_ENV
 from pipelines.config import Settings
-from pipelines.dbt_child import RUN_PID_ENV
 from pipelines.runlock import run_lock
 
 log = logging.getLogger(__name__)

@@ -36,8 +36,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _run(settings: Settings, wait_seconds: float = 0) -> int:
     import duckdb
 
+    from orchestration.run import run_pipeline
     from pipelines.landing import landing_for
-    from pipelines.run import run_pipeline
     from pipelines.runlock import RunLockBusy
     from pipelines.summary import render_summary
     from pipelines.warehouse import WarehouseBusy, connect

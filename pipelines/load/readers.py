@@ -26,9 +26,9 @@ from typing import NamedTuple
 import duckdb
 import pyarrow as pa
 
-from pipelines.contracts import Column, RawTable
-from pipelines.errors import BadFileError
 from pipelines.landing import LandingFile
+from pipelines.load.contracts import Column, RawTable
+from pipelines.load.errors import BadFileError
 from pipelines.sources.base import ColumnMap
 
 # Contract types that a text file carries as JSON text and a Parquet file as MAP, STRUCT or JSON.
