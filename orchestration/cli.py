@@ -80,7 +80,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_pull(args: argparse.Namespace) -> int:
     """Pulls a provider's Admin API usage and cost pages into the (local) landing zone."""
-    from pipelines.pull.admin_api import PROVIDERS, PullError, parse_day, pull
+    from pipelines.config import Secrets
+    from pipelines.pull.admin_api import PullError, parse_day, pull
 
     settings = _settings(args)
     if "://" in settings.landing:
@@ -92,9 +93,11 @@ def cmd_pull(args: argparse.Namespace) -> int:
     except ValueError:
         print("error: --since and --until are days, YYYY-MM-DD", file=sys.stderr)
         return EXIT_USAGE
-    provider = PROVIDERS[args.provider]
+    provider = _apis()[args.provider]
+    key = getattr(Secrets.from_env(), provider.credential_field)
+    base = getattr(settings, provider.base_setting)
     try:
-        result = pull(provider, Path(settings.landing), since, until)
+        result = pull(provider, Path(settings.landing), since, until, key=key, base=base)
     except PullError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -117,13 +120,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     summary = generate(
         DemoOptions(landing=landing, scale=args.scale, seed=args.seed, month=args.month, text_formats=args.text)
     )
-    print(
-        f"  {summary.calls:,} model calls -> {summary.gateway_requests:,} gateway requests, "
-        f"{summary.cur_lines:,} CUR lines, {summary.aws_focus_rows:,} AWS FOCUS rows, {summary.azure_lines:,} Azure "
-        f"cost rows, {summary.gcp_lines:,} GCP billing rows, {summary.openai_usage_results:,} OpenAI usage and "
-        f"{summary.openai_cost_results:,} cost results, {summary.anthropic_cost_results:,} Anthropic cost results, "
-        f"{summary.otel_spans:,} traced calls (OTel), {summary.outcome_events:,} business outcomes"
-    )
+    print(f"  {summary.describe()}")
     if args.generate_only:
         return EXIT_OK
     code = _run(settings, wait_seconds=args.wait)
@@ -158,7 +155,7 @@ def cmd_export_chargeback(args: argparse.Namespace) -> int:
             export = export_chargeback(con, args.month, out)
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+            return EXIT_FAILED
     totals = ", ".join(f"{c} {t}" for c, t in sorted(export.totals.items()))
     print(f"Wrote {export.path}: {export.rows} rows; billed total {totals}")
     return EXIT_OK
@@ -182,7 +179,7 @@ def cmd_validate_focus(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     with connect(settings, read_only=True) as con:
-        result = validate_focus(con)
+        result = validate_focus(con, validator=settings.focus_validator)
     print(render(result))
     if result.unexpected_failures:
         print(f"error: {len(result.unexpected_failures)} FOCUS rule(s) failed", file=sys.stderr)
@@ -197,6 +194,13 @@ def cmd_dbt(args: argparse.Namespace) -> int:
     dbt = dbt_executable()
     cmd = [str(dbt), *args.dbt_args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     return subprocess.run(cmd, env=env, check=False).returncode
+
+
+def _apis() -> dict:
+    """The Admin APIs `aicost pull` knows: those of the sources that have one."""
+    from pipelines.sources.registry import SOURCES
+
+    return {unit.api.name: unit.api for unit in SOURCES.values() if unit.api is not None}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -224,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     pull_parser = sub.add_parser(
         "pull", help="pull OpenAI or Anthropic Admin API usage and cost pages into the landing folder"
     )
-    pull_parser.add_argument("provider", choices=["openai", "anthropic"])
+    pull_parser.add_argument("provider", choices=sorted(_apis()))
     pull_parser.add_argument("--since", required=True, help="first day to pull, YYYY-MM-DD (UTC)")
     pull_parser.add_argument("--until", help="day to stop before, YYYY-MM-DD (default: now)")
     pull_parser.add_argument("--landing", help="landing folder (default: settings)")

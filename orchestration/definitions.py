@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.defs.anthropic_usage.assets import anthropic_usage_load
-from orchestration.defs.aws_cur.assets import aws_cur_load
-from orchestration.defs.aws_focus.assets import aws_focus_load
-from orchestration.defs.azure_cost.assets import azure_cost_load
 from orchestration.defs.checks import billed_cost_reconciles_to_source
 from orchestration.defs.dbt.assets import aicost_dbt_assets
-from orchestration.defs.gcp_billing.assets import gcp_billing_load
-from orchestration.defs.litellm.assets import litellm_load
-from orchestration.defs.openai_usage.assets import openai_usage_load
-from orchestration.defs.otel_genai.assets import otel_genai_load
-from orchestration.defs.outcomes.assets import outcomes_load
-from orchestration.defs.prices.assets import price_catalogue
-from orchestration.defs.resources import WarehouseResource, dbt_cli_resource
+from orchestration.defs.prices import price_catalogue
+from orchestration.defs.resources import dbt_cli_resource, warehouse_resource
 from orchestration.defs.schedules import nightly, nightly_schedule
-from orchestration.defs.sensors import landing_sensors
+from orchestration.defs.sources import LANDING_SENSORS, LOAD_ASSETS, REFRESH_JOBS
 from pipelines.config import Settings
 
 
@@ -29,28 +20,16 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         settings: Landing location and warehouse to run against.
 
     Returns:
-        Definitions with the load assets, dbt assets, checks, the nightly job, its schedule and the
-        landing sensors.
+        Definitions with the load assets, dbt assets, checks, the nightly job and its schedule, and each
+        source's refresh job and landing sensor.
     """
     return dg.Definitions(
-        assets=[
-            aws_cur_load,
-            aws_focus_load,
-            azure_cost_load,
-            gcp_billing_load,
-            openai_usage_load,
-            anthropic_usage_load,
-            litellm_load,
-            otel_genai_load,
-            outcomes_load,
-            price_catalogue,
-            aicost_dbt_assets,
-        ],
+        assets=[*LOAD_ASSETS.values(), price_catalogue, aicost_dbt_assets],
         asset_checks=[billed_cost_reconciles_to_source],
-        jobs=[nightly],
+        jobs=[nightly, *REFRESH_JOBS.values()],
         schedules=[nightly_schedule],
-        sensors=landing_sensors,
-        resources={"warehouse": WarehouseResource.from_settings(settings), "dbt": dbt_cli_resource()},
+        sensors=LANDING_SENSORS,
+        resources={"warehouse": warehouse_resource(settings), "dbt": dbt_cli_resource()},
         executor=dg.in_process_executor,
     )
 

@@ -38,16 +38,8 @@ def _stage_generate(landing: Path, scale: float) -> dict:
     from pipelines.demo.generate import DemoOptions, generate
 
     summary = generate(DemoOptions(landing=landing, scale=scale))
-    return {
-        "rows": summary.calls
-        + summary.cur_lines
-        + summary.azure_lines
-        + summary.gcp_lines
-        + summary.aws_focus_rows
-        + summary.otel_spans
-        + summary.outcome_events,
-        "detail": summary.__dict__,
-    }
+    # rows written into the landing zone, every source's files together
+    return {"rows": sum(summary.rows.values()), "detail": {"calls": summary.calls, **summary.rows}}
 
 
 def _stage_load(landing: Path, warehouse: Path) -> dict:
@@ -91,27 +83,20 @@ def _stage_dbt(landing: Path, warehouse: Path) -> dict:
 def _stage_irreducible(landing: Path, warehouse: Path) -> dict:
     import duckdb
 
+    from pipelines.sources.registry import SOURCES
+
     def files(pattern: str) -> list[str]:
         return sorted(str(p) for p in landing.glob(pattern))
 
     with duckdb.connect(str(warehouse)) as con:
         con.execute("SET memory_limit = '3GB'")
         rows = {}
-        for name, pattern, reader in (
-            ("cur_parquet", "aws_cur/*/data/*/*.parquet", "read_parquet"),
-            ("cur_csv", "aws_cur/*/data/*/*.csv.gz", "read_csv"),
-            ("litellm_parquet", "litellm/**/*.parquet", "read_parquet"),
-            ("litellm_csv", "litellm/**/*.csv*", "read_csv"),
-            ("openai_json", "openai_usage/**/*.json", "read_json"),
-            ("anthropic_json", "anthropic_usage/**/*.json", "read_json"),
-            ("otel_jsonl", "otel_genai/**/*.jsonl", "read_json"),
-            ("outcomes_parquet", "outcomes/**/*.parquet", "read_parquet"),
-            ("outcomes_csv", "outcomes/**/*.csv*", "read_csv"),
-            ("azure_csv", "azure_cost/**/*.csv.gz", "read_csv"),
-            ("azure_parquet", "azure_cost/**/*.parquet", "read_parquet"),
-            ("gcp_json", "gcp_billing/**/*.jsonl", "read_json"),
-            ("aws_focus_csv", "aws_focus/*/data/*/*.csv", "read_csv"),
-        ):
+        reads = [
+            (f"{unit.slug}_{n}", pattern, reader)
+            for unit in SOURCES.values()
+            for n, (pattern, reader) in enumerate(unit.bench_reads)
+        ]
+        for name, pattern, reader in reads:
             paths = files(pattern)
             if paths:
                 con.execute(f"CREATE TABLE {name} AS SELECT * FROM {reader}(?)", [paths])
@@ -177,9 +162,9 @@ def main(argv: list[str] | None = None) -> int:
         results["dbt"] = _spawn("dbt", landing, work / "warehouse.duckdb", args.scale)
         results["irreducible"] = _spawn("irreducible", landing, work / "irreducible.duckdb", args.scale)
         detail = results["generate"]["detail"]
+        written = ", ".join(f"{slug} {rows:,}" for slug, rows in detail.items() if slug != "calls")
         print(
-            f"\nBenchmark at scale {args.scale:g}: {detail['calls']:,} model calls, "
-            f"{detail['gateway_requests']:,} gateway requests, {detail['cur_lines']:,} CUR lines; "
+            f"\nBenchmark at scale {args.scale:g}: {detail['calls']:,} model calls; rows written: {written}; "
             f"landing {_bytes(landing) / 1e6:,.0f} MB"
         )
         print(f"{'stage':<12} {'wall s':>8} {'rows':>12} {'rows/s':>12} {'peak MB':>9}")

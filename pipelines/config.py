@@ -1,8 +1,10 @@
-"""Settings for a run: where the landing zone and the warehouse are.
+"""Configuration: every setting declared once, and the only place the environment is read.
 
-Every setting has a default that works on a laptop. Values come, in order of precedence, from explicit
-arguments (CLI flags), environment variables (``AICOST_*``), an optional ``aicost.toml`` and the defaults.
-Credentials are never settings: S3 and BigQuery use their standard credential chains.
+Settings have a default that works on a laptop. Values come, in order of precedence, from explicit
+arguments (CLI flags), environment variables (``AICOST_*``, named on each field), an optional
+``aicost.toml`` and the defaults. Secrets (admin keys, the LiteLLM database URL, the pseudonym salt) are
+read from the environment only (``Secrets``), never from a file, and are handed to the code that needs them
+as arguments. Cloud credentials are never settings: S3 and BigQuery use their standard credential chains.
 """
 
 from __future__ import annotations
@@ -10,11 +12,14 @@ from __future__ import annotations
 import os
 import sys
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DEFAULT_FOCUS_VALIDATOR = PROJECT_ROOT / ".venv-focus" / "bin" / "focus-validator"
+# Span and resource attributes kept as attribution keys by default.
+DEFAULT_OTEL_ATTRIBUTE_KEYS = "app.team,app.feature,app.customer_id,enduser.id"
 
 
 def dbt_executable() -> Path:
@@ -24,26 +29,14 @@ def dbt_executable() -> Path:
     return wrapper if wrapper.is_file() else scripts / "dbt"
 
 
-_ENV = {
-    "landing": "AICOST_LANDING",
-    "warehouse": "AICOST_WAREHOUSE",
-    "exports_dir": "AICOST_EXPORTS",
-    "duckdb_memory_limit": "AICOST_DUCKDB_MEMORY_LIMIT",
-    "duckdb_threads": "AICOST_DUCKDB_THREADS",
-    "openai_organization_id": "AICOST_OPENAI_ORGANIZATION_ID",
-    "anthropic_organization_id": "AICOST_ANTHROPIC_ORGANIZATION_ID",
-    "reporting_currency": "AICOST_REPORTING_CURRENCY",
-    "s3_endpoint_url": "AICOST_S3_ENDPOINT_URL",
-    "download_dir": "AICOST_DOWNLOAD_DIR",
-    "gcp_billing_table": "AICOST_GCP_BILLING_TABLE",
-    "bigquery_project": "AICOST_BIGQUERY_PROJECT",
-    "bigquery_endpoint_url": "AICOST_BIGQUERY_ENDPOINT_URL",
-}
+def _env(name: str) -> dict[str, str]:
+    """Field metadata naming the environment variable of a setting or secret."""
+    return {"env": name}
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Where a run reads from and writes to.
+    """Where a run reads from and writes to, and how.
 
     Attributes:
         landing: Landing location: a local folder or a URI, laid out as ``<slug>/...``.
@@ -64,21 +57,32 @@ class Settings:
         bigquery_project: Project that runs the BigQuery queries (billing is charged to it); defaults to
             the table's project.
         bigquery_endpoint_url: API endpoint override for BigQuery (a local emulator); empty means Google.
+        otel_attribute_keys: Span or resource attributes kept as attribution keys, comma-separated
+            (content attributes are always refused).
+        openai_api_base: Base URL of the OpenAI Admin API for ``aicost pull openai``.
+        anthropic_api_base: Base URL of the Anthropic Admin API for ``aicost pull anthropic``.
+        focus_validator: The focus-validator executable ``aicost validate-focus`` runs.
     """
 
-    landing: str = "landing"
-    warehouse: Path = Path("warehouse/aicost.duckdb")
-    exports_dir: Path = Path("exports")
-    duckdb_memory_limit: str = "3GB"
-    duckdb_threads: int = 0
-    openai_organization_id: str = "org-demo"
-    anthropic_organization_id: str = "anthropic-org-demo"
-    reporting_currency: str = "USD"
-    s3_endpoint_url: str = ""
-    download_dir: Path | None = None
-    gcp_billing_table: str = ""
-    bigquery_project: str = ""
-    bigquery_endpoint_url: str = ""
+    landing: str = field(default="landing", metadata=_env("AICOST_LANDING"))
+    warehouse: Path = field(default=Path("warehouse/aicost.duckdb"), metadata=_env("AICOST_WAREHOUSE"))
+    exports_dir: Path = field(default=Path("exports"), metadata=_env("AICOST_EXPORTS"))
+    duckdb_memory_limit: str = field(default="3GB", metadata=_env("AICOST_DUCKDB_MEMORY_LIMIT"))
+    duckdb_threads: int = field(default=0, metadata=_env("AICOST_DUCKDB_THREADS"))
+    openai_organization_id: str = field(default="org-demo", metadata=_env("AICOST_OPENAI_ORGANIZATION_ID"))
+    anthropic_organization_id: str = field(
+        default="anthropic-org-demo", metadata=_env("AICOST_ANTHROPIC_ORGANIZATION_ID")
+    )
+    reporting_currency: str = field(default="USD", metadata=_env("AICOST_REPORTING_CURRENCY"))
+    s3_endpoint_url: str = field(default="", metadata=_env("AICOST_S3_ENDPOINT_URL"))
+    download_dir: Path | None = field(default=None, metadata=_env("AICOST_DOWNLOAD_DIR"))
+    gcp_billing_table: str = field(default="", metadata=_env("AICOST_GCP_BILLING_TABLE"))
+    bigquery_project: str = field(default="", metadata=_env("AICOST_BIGQUERY_PROJECT"))
+    bigquery_endpoint_url: str = field(default="", metadata=_env("AICOST_BIGQUERY_ENDPOINT_URL"))
+    otel_attribute_keys: str = field(default=DEFAULT_OTEL_ATTRIBUTE_KEYS, metadata=_env("AICOST_OTEL_ATTRIBUTE_KEYS"))
+    openai_api_base: str = field(default="https://api.openai.com/v1", metadata=_env("AICOST_OPENAI_API_BASE"))
+    anthropic_api_base: str = field(default="https://api.anthropic.com/v1", metadata=_env("AICOST_ANTHROPIC_API_BASE"))
+    focus_validator: Path = field(default=DEFAULT_FOCUS_VALIDATOR, metadata=_env("AICOST_FOCUS_VALIDATOR"))
 
     @classmethod
     def load(cls, config_file: Path | None = None, **overrides: object) -> Settings:
@@ -97,9 +101,10 @@ class Settings:
         if path.is_file():
             with path.open("rb") as fh:
                 values.update(tomllib.load(fh).get("aicost", {}))
-        for field, env_name in _ENV.items():
+        for setting in fields(cls):
+            env_name = setting.metadata["env"]
             if env_name in os.environ:
-                values[field] = os.environ[env_name]
+                values[setting.name] = os.environ[env_name]
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls.from_values(values)
 
@@ -116,20 +121,21 @@ class Settings:
         Raises:
             ValueError: For a name that is not a setting.
         """
-        unknown = set(values) - set(_ENV)
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
         if unknown:
             raise ValueError(f"unknown setting(s) in configuration: {', '.join(sorted(unknown))}")
         converted: dict[str, object] = {}
-        for field in fields(cls):
-            if field.name in values:
-                value = values[field.name]
-                kind = field.type if isinstance(field.type, str) else field.type.__name__
+        for setting in fields(cls):
+            if setting.name in values:
+                value = values[setting.name]
+                kind = setting.type if isinstance(setting.type, str) else setting.type.__name__
                 if "Path" in kind:
-                    converted[field.name] = Path(str(value)) if value not in ("", None) else None
+                    converted[setting.name] = Path(str(value)) if value not in ("", None) else None
                 elif kind == "int":
-                    converted[field.name] = int(str(value))
+                    converted[setting.name] = int(str(value))
                 else:
-                    converted[field.name] = str(value)
+                    converted[setting.name] = str(value)
         return replace(cls(), **converted)
 
     @property
@@ -152,3 +158,38 @@ class Settings:
             "anthropic_organization_id": self.anthropic_organization_id,
             "reporting_currency": self.reporting_currency,
         }
+
+
+@dataclass(frozen=True, repr=False)
+class Secrets:
+    """Credentials and switches read from the environment only, never from a file, never printed.
+
+    Attributes:
+        pseudonym_salt: ``AICOST_PSEUDONYM_SALT``: end-user ids are stored as ``u-`` + SHA-256(salt + id).
+        litellm_database_url: ``AICOST_LITELLM_DATABASE_URL``: the LiteLLM Postgres database to pull.
+        openai_admin_key: ``OPENAI_ADMIN_KEY`` for ``aicost pull openai``.
+        anthropic_admin_key: ``ANTHROPIC_ADMIN_KEY`` for ``aicost pull anthropic``.
+    """
+
+    pseudonym_salt: str | None = field(default=None, metadata=_env("AICOST_PSEUDONYM_SALT"))
+    litellm_database_url: str | None = field(default=None, metadata=_env("AICOST_LITELLM_DATABASE_URL"))
+    openai_admin_key: str | None = field(default=None, metadata=_env("OPENAI_ADMIN_KEY"))
+    anthropic_admin_key: str | None = field(default=None, metadata=_env("ANTHROPIC_ADMIN_KEY"))
+
+    @classmethod
+    def from_env(cls) -> Secrets:
+        """The secrets the environment holds now (empty values count as unset)."""
+        return cls(**{f.name: os.environ.get(f.metadata["env"]) or None for f in fields(cls)})
+
+    def __repr__(self) -> str:
+        """Which secrets are set, never their values."""
+        return (
+            "Secrets("
+            + ", ".join(f"{f.name}={'set' if getattr(self, f.name) else 'unset'}" for f in fields(self))
+            + ")"
+        )
+
+
+def env_name(secret: str) -> str:
+    """The environment variable a secret is read from (for messages that must name it)."""
+    return next(f.metadata["env"] for f in fields(Secrets) if f.name == secret)

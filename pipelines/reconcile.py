@@ -16,106 +16,7 @@ import duckdb
 
 from pipelines.config import Settings
 from pipelines.load.manifest import LATEST_FIRST, LOADS_TABLE, PRESENT
-from pipelines.sources.azure_cost.schema import BILLING_PERIOD_START_SQL as AZURE_PERIOD_START
-
-
-def _counted(table: str, superseded: bool = True) -> str:
-    """The rows of a raw table that count: one load per distinct file contents, superseded scopes left out.
-
-    Two loads of the same contents both counting would be a double load: only one of them is taken here,
-    so the FOCUS table (which would count both) shows a mismatch.
-    """
-    statuses = "('loaded')" if superseded else str(PRESENT)
-    one_per_content = (
-        f"_load_id IN (SELECT arg_min(load_id, (loaded_at, path)) FROM {LOADS_TABLE} "
-        f"WHERE raw_table = '{table}' AND status IN {statuses} GROUP BY sha256)"
-    )
-    return f"{one_per_content} AND _superseded_by IS NULL" if superseded else one_per_content
-
-
-# What went in: billed cost per billing account, period and currency, straight from each raw table.
-# Each query names the raw tables it needs; a source whose tables do not exist yet is skipped.
-_AZURE_DETAILS = f"""
-    SELECT 'actual' AS dataset, BillingAccountId AS account, strftime({AZURE_PERIOD_START}, '%Y-%m') AS period,
-           BillingCurrencyCode AS currency, CostInBillingCurrency AS cost
-    FROM raw_azure_cost.actual_cost_details WHERE {_counted("raw_azure_cost.actual_cost_details")}
-    UNION ALL
-    SELECT 'amortized', BillingAccountId, strftime({AZURE_PERIOD_START}, '%Y-%m'),
-           BillingCurrencyCode, CostInBillingCurrency
-    FROM raw_azure_cost.amortized_cost_details WHERE {_counted("raw_azure_cost.amortized_cost_details")}
-"""
-
-
-def _newest_page(table: str, bucket_column: str) -> str:
-    """API pages: a bucket pulled twice counts once, from its newest page (load time, then file name).
-
-    The same rule as the dbt macro newest_page_per_bucket, written again here on purpose: the check must
-    not share the modelling code it checks.
-    """
-    return (
-        f"(_loaded_at, _source_file) = (SELECT max((n._loaded_at, n._source_file)) FROM {table} AS n "
-        f"WHERE n.{bucket_column} = c.{bucket_column})"
-    )
-
-
-_SOURCE_TOTALS = {
-    "aws_cur": f"""
-        SELECT bill_payer_account_id, strftime(bill_billing_period_start_date, '%Y-%m'),
-               line_item_currency_code, sum(line_item_unblended_cost)
-        FROM raw_aws_cur.line_items WHERE {_counted("raw_aws_cur.line_items")} GROUP BY ALL
-    """,
-    # The AWS FOCUS export counts only where the CUR of the same payer account and period is not loaded.
-    "aws_focus": f"""
-        SELECT f.BillingAccountId, strftime(f.BillingPeriodStart, '%Y-%m'), f.BillingCurrency, sum(f.BilledCost)
-        FROM raw_aws_focus.focus_costs AS f
-        WHERE {_counted("raw_aws_focus.focus_costs")} AND NOT EXISTS (
-            SELECT 1 FROM raw_aws_cur.line_items AS c
-            WHERE c.bill_payer_account_id = f.BillingAccountId
-              AND c.bill_billing_period_start_date = f.BillingPeriodStart
-              AND c._superseded_by IS NULL)
-        GROUP BY ALL
-    """,
-    # Azure invoices what the actual-cost export says; a period with only an amortized export counts that,
-    # and a period with neither counts Azure's FOCUS export.
-    "azure_cost": f"""
-        WITH details AS ({_AZURE_DETAILS}),
-        billed AS (
-            SELECT account, period, currency, cost FROM details AS d
-            WHERE dataset = 'actual' OR NOT EXISTS (
-                SELECT 1 FROM details AS a WHERE a.dataset = 'actual' AND a.account = d.account AND a.period = d.period)
-            UNION ALL
-            SELECT f.BillingAccountId, strftime(f.BillingPeriodStart, '%Y-%m'), f.BillingCurrency, f.BilledCost
-            FROM raw_azure_cost.focus_costs AS f
-            WHERE {_counted("raw_azure_cost.focus_costs")} AND NOT EXISTS (
-                SELECT 1 FROM details AS d
-                WHERE d.account = f.BillingAccountId AND d.period = strftime(f.BillingPeriodStart, '%Y-%m'))
-        )
-        SELECT account, period, currency, sum(cost) FROM billed GROUP BY ALL
-    """,
-    # GCP invoices the net cost: gross cost plus the (negative) credits of each row.
-    "gcp_billing": f"""
-        SELECT billing_account_id, substr(invoice_month, 1, 4) || '-' || substr(invoice_month, 5, 2), currency,
-               sum(cost) + sum(credits_amount)
-        FROM raw_gcp_billing.cost_lines WHERE {_counted("raw_gcp_billing.cost_lines")} GROUP BY ALL
-    """,
-    "openai_usage": f"""
-        SELECT ?, strftime(bucket_start_time, '%Y-%m'), upper(amount_currency), sum(amount_value)
-        FROM raw_openai_usage.costs AS c
-        WHERE {_counted("raw_openai_usage.costs", superseded=False)}
-          AND {_newest_page("raw_openai_usage.costs", "bucket_start_time")}
-        GROUP BY ALL
-    """,
-    # Anthropic reports cents.
-    "anthropic_usage": f"""
-        SELECT ?, strftime(bucket_starting_at, '%Y-%m'), upper(currency), sum(amount_cents) * 0.01
-        FROM raw_anthropic_usage.cost_report AS c
-        WHERE {_counted("raw_anthropic_usage.cost_report", superseded=False)}
-          AND {_newest_page("raw_anthropic_usage.cost_report", "bucket_starting_at")}
-        GROUP BY ALL
-    """,
-}
-# Reports that do not name their billing account: the setting that does.
-_ACCOUNT_SETTING = {"openai_usage": "openai_organization_id", "anthropic_usage": "anthropic_organization_id"}
+from pipelines.sources.registry import SOURCES
 
 
 @dataclass(frozen=True)
@@ -155,13 +56,17 @@ def conservation_report(con: duckdb.DuckDBPyConnection, settings: Settings) -> l
         One row per key present on either side, sorted.
     """
     totals: dict[tuple[str, str, str, str], list[Decimal]] = {}
-    for source, sql in _SOURCE_TOTALS.items():
+    for unit in SOURCES.values():
+        if unit.billed_totals is None:
+            continue
+        sql = unit.billed_totals.sql
         tables = [t.split(".") for t in re.findall(r"FROM (raw_[a-z_]+\.[a-z_]+)", sql)]
         if not all(_table_exists(con, schema, table) for schema, table in tables):
-            continue
-        params = [getattr(settings, _ACCOUNT_SETTING[source])] if source in _ACCOUNT_SETTING else []
+            continue  # a source never loaded
+        setting = unit.billed_totals.account_setting
+        params = [getattr(settings, setting)] if setting else []
         for account, period, currency, cost in con.execute(sql, params).fetchall():
-            totals.setdefault((source, account, period, currency), [Decimal(0), Decimal(0)])[0] += cost
+            totals.setdefault((unit.slug, account, period, currency), [Decimal(0), Decimal(0)])[0] += cost
     if _table_exists(con, "main", "focus_cost_and_usage"):
         for source, account, period, currency, cost in con.execute(
             "SELECT x_Source, BillingAccountId, strftime(BillingPeriodStart, '%Y-%m'), BillingCurrency, "

@@ -8,7 +8,6 @@ rules fail, so the JUnit XML it writes is the verdict.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
@@ -17,12 +16,11 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.config import PROJECT_ROOT
+from pipelines.config import DEFAULT_FOCUS_VALIDATOR
 
 # Rules of model 1.2.0.1 that contradict each other (both have empty conditions: "InvoiceId MUST be null"
 # and "MUST NOT be null"), so with InvoiceId filled in one always fails. Upstream: FOCUS_Spec #2394.
 KNOWN_DEFECTS = frozenset({"InvoiceId-C-004-C"})
-DEFAULT_VALIDATOR = PROJECT_ROOT / ".venv-focus" / "bin" / "focus-validator"
 FOCUS_VERSION = "1.2"
 
 
@@ -50,17 +48,17 @@ class ValidationResult:
         return {rule: msg for rule, msg in self.failures.items() if rule not in KNOWN_DEFECTS}
 
 
-def validator_path() -> Path:
-    """The focus-validator executable: ``AICOST_FOCUS_VALIDATOR`` or the project's ``.venv-focus``."""
-    return Path(os.environ.get("AICOST_FOCUS_VALIDATOR", DEFAULT_VALIDATOR))
-
-
-def validate_focus(con: duckdb.DuckDBPyConnection, table: str = "main.focus_cost_and_usage") -> ValidationResult:
+def validate_focus(
+    con: duckdb.DuckDBPyConnection,
+    table: str = "main.focus_cost_and_usage",
+    validator: Path = DEFAULT_FOCUS_VALIDATOR,
+) -> ValidationResult:
     """Exports the FOCUS table to Parquet and runs focus-validator (FOCUS 1.2, offline) on it.
 
     Args:
         con: Warehouse connection.
         table: The FOCUS table to validate.
+        validator: The focus-validator executable (setting ``focus_validator``).
 
     Returns:
         The validator's verdict, rule by rule.
@@ -69,7 +67,7 @@ def validate_focus(con: duckdb.DuckDBPyConnection, table: str = "main.focus_cost
         FileNotFoundError: When the validator is not installed.
         RuntimeError: When the validator crashes (no result file).
     """
-    exe = validator_path()
+    exe = validator
     if not exe.exists():
         raise FileNotFoundError(f"focus-validator not found at {exe}; run `make tools` to install it")
     with tempfile.TemporaryDirectory(prefix="aicost-focus-") as tmp:

@@ -11,9 +11,9 @@ import duckdb
 import pytest
 
 from pipelines.config import Settings
-from pipelines.demo.generate import write_cur_manifest
 from pipelines.landing import open_landing
 from pipelines.load.loader import LoadResult, load_source
+from pipelines.sources.aws_cur.demo import write_cur_manifest
 from pipelines.sources.registry import SOURCES
 from pipelines.warehouse import connect
 

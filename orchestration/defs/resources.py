@@ -20,28 +20,8 @@ from pipelines.warehouse import connect
 STEP_LOCK_WAIT_SECONDS = 600
 
 
-class WarehouseResource(dg.ConfigurableResource):
-    """The run settings (``pipelines.config.Settings``) as a Dagster resource: one field per setting."""
-
-    landing: str
-    warehouse: str
-    exports_dir: str
-    duckdb_memory_limit: str
-    duckdb_threads: int
-    openai_organization_id: str
-    anthropic_organization_id: str
-    reporting_currency: str
-    s3_endpoint_url: str
-    download_dir: str
-    gcp_billing_table: str
-    bigquery_project: str
-    bigquery_endpoint_url: str
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> WarehouseResource:
-        """Builds the resource from run settings (paths become strings, Dagster config being plain values)."""
-        values = {f.name: getattr(settings, f.name) for f in dataclasses.fields(Settings)}
-        return cls(**{name: "" if v is None else str(v) if isinstance(v, Path) else v for name, v in values.items()})
+class _WarehouseMethods:
+    """What the warehouse resource does with its settings (its fields are generated from ``Settings``)."""
 
     @property
     def settings(self) -> Settings:
@@ -65,6 +45,33 @@ class WarehouseResource(dg.ConfigurableResource):
     def write_lock(self) -> contextlib.AbstractContextManager[None]:
         """The warehouse's run lock, waited for up to ten minutes (another run's step may be writing)."""
         return run_lock(self.settings.warehouse, wait_seconds=STEP_LOCK_WAIT_SECONDS)
+
+
+def _config_type(setting: dataclasses.Field) -> type:
+    """Dagster config holds plain values: paths become text."""
+    kind = setting.type if isinstance(setting.type, str) else setting.type.__name__
+    return int if kind == "int" else str
+
+
+# One config field per setting, derived from Settings so nothing is declared twice (secrets are not
+# settings: they never appear in Dagster's run config).
+WarehouseResource = type(
+    "WarehouseResource",
+    (_WarehouseMethods, dg.ConfigurableResource),
+    {
+        "__module__": __name__,
+        "__doc__": "The run settings (``pipelines.config.Settings``) as a Dagster resource: one field per setting.",
+        "__annotations__": {f.name: _config_type(f) for f in dataclasses.fields(Settings)},
+    },
+)
+
+
+def warehouse_resource(settings: Settings) -> WarehouseResource:
+    """The resource for run settings (paths become strings, Dagster config being plain values)."""
+    values = {f.name: getattr(settings, f.name) for f in dataclasses.fields(Settings)}
+    return WarehouseResource(
+        **{name: "" if v is None else str(v) if isinstance(v, Path) else v for name, v in values.items()}
+    )
 
 
 def dbt_cli_resource() -> DbtCliResource:

@@ -39,7 +39,7 @@ from pipelines.load import drift, manifest, overlaps, pseudonyms, readers
 from pipelines.load.contracts import EXTRA_FIELDS, RawTable, RowCheck
 from pipelines.load.errors import BadFileError
 from pipelines.load.manifest import LOADS_TABLE, Entry
-from pipelines.sources.base import PlannedFile, Source
+from pipelines.sources.base import LoadOptions, PlannedFile, Source
 
 __all__ = ["LOADS_TABLE", "LoadResult", "ensure_tables", "load_source"]
 
@@ -115,9 +115,9 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, tables: tuple[RawTable, ...]) 
                 con.execute(f"ALTER TABLE {table.qualified_name} ADD COLUMN {readers.sql_ident(name)} {kind}")
 
 
-def _values(table: RawTable) -> str:
+def _values(table: RawTable, salt: str | None) -> str:
     """The contract columns as inserted: pseudonymised columns hashed when a salt is configured."""
-    hashed = table.pseudonymised if pseudonyms.salt() else frozenset()
+    hashed = table.pseudonymised if salt else frozenset()
     return ", ".join(
         pseudonyms.sql_expression(readers.sql_ident(c.name)) if c.name in hashed else readers.sql_ident(c.name)
         for c in table.columns
@@ -149,19 +149,22 @@ class _ListingRecorder:
         return self._landing.refused(prefix)
 
 
-def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Landing) -> LoadResult:
+def load_source(
+    con: duckdb.DuckDBPyConnection, source: Source, landing: Landing, options: LoadOptions | None = None
+) -> LoadResult:
     """Loads every new delivery of one source from the landing zone.
 
     Args:
         con: Open warehouse connection.
         source: The source package.
         landing: Where its files are (under ``<slug>/``).
+        options: What the load needs from the configuration (the current one when not given).
 
     Returns:
         Counts of what was loaded, skipped, replaced, removed and quarantined.
     """
     ensure_tables(con, source.tables)
-    run = _SourceLoad(con, source, datetime.now(UTC))
+    run = _SourceLoad(con, source, datetime.now(UTC), options or LoadOptions.from_config())
     result = LoadResult(source=source.slug)
     listing = _ListingRecorder(landing)
     plan = source.plan(listing)
@@ -278,10 +281,11 @@ class _DeliveryFailed(Exception):
 class _SourceLoad:
     """One run of the loader over one source: its connection, time and checksums."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, at: datetime) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, at: datetime, options: LoadOptions) -> None:
         self.con = con
         self.source = source
         self.at = at
+        self.options = options
         self._checksums: dict[str, str] = {}
         # CSV files DuckDB's reader refused although they may be valid CSV: read with Python's csv module.
         self._python_csv: set[str] = set()
@@ -587,7 +591,7 @@ class _SourceLoad:
 
     def _insert_group(self, files: list[PlannedFile], load_ids: dict[str, str]) -> dict[str, list[str]]:
         """One INSERT for a group of files of one table, with the pseudonym salt set while it runs."""
-        secret = pseudonyms.salt() if files[0].table.pseudonymised else None
+        secret = self.options.pseudonym_salt if files[0].table.pseudonymised else None
         if secret:
             self.con.execute(f"SET VARIABLE {pseudonyms.SALT_VARIABLE} = ?", [secret])
         try:
@@ -600,7 +604,7 @@ class _SourceLoad:
         """One INSERT for a group of files of one table (several only for Parquet); returns their columns."""
         table = files[0].table
         columns = ", ".join(readers.sql_ident(c.name) for c in table.columns)
-        values = _values(table)
+        values = _values(table, self.options.pseudonym_salt)
         lineage = "_source_file, _source_row, _loaded_at, _load_id"
         if files[0].format == "parquet":
             selection = readers.parquet_select(self.con, [pf.file for pf in files], table, files[0].column_map)
@@ -640,7 +644,7 @@ class _SourceLoad:
         columns = ", ".join(readers.sql_ident(c.name) for c in table.columns)
         self.con.execute(
             f"INSERT INTO {table.qualified_name} ({columns}, _source_file, _source_row, _loaded_at, _load_id) "
-            f"SELECT {_values(table)}, ?, _source_row, ?, ? FROM ({selection.sql}) AS incoming",
+            f"SELECT {_values(table, self.options.pseudonym_salt)}, ?, _source_row, ?, ? FROM ({selection.sql}) AS incoming",
             [pf.file.key, self.at, load_id],
         )
 
@@ -663,7 +667,7 @@ class _SourceLoad:
     def _parse(self, pf: PlannedFile) -> object:
         """A source's own parser; any failure of it is a property of the file, never of the run."""
         try:
-            return self.source.parse(pf)
+            return self.source.parse(pf, self.options)
         except BadFileError:
             raise
         except Exception as exc:

@@ -305,3 +305,31 @@ def remove_vanished(
         [at, [v[0] for v in vanished]],
     )
     return sorted({path for _, path, _, status in vanished if status in PRESENT})
+
+
+def counted_rows(table: str, superseded: bool = True) -> str:
+    """SQL predicate of the rows of a raw table that count (for conservation checks, never for models).
+
+    One load per distinct file contents, superseded billing scopes left out.
+
+    Two loads of the same contents both counting would be a double load: only one of them is taken here,
+    so the FOCUS table (which would count both) shows a mismatch.
+    """
+    statuses = "('loaded')" if superseded else str(PRESENT)
+    one_per_content = (
+        f"_load_id IN (SELECT arg_min(load_id, (loaded_at, path)) FROM {LOADS_TABLE} "
+        f"WHERE raw_table = '{table}' AND status IN {statuses} GROUP BY sha256)"
+    )
+    return f"{one_per_content} AND _superseded_by IS NULL" if superseded else one_per_content
+
+
+def newest_page(table: str, bucket_column: str) -> str:
+    """API pages: a bucket pulled twice counts once, from its newest page (load time, then file name).
+
+    The same rule as the dbt macro newest_page_per_bucket, written again here on purpose: the conservation
+    check must not share the modelling code it checks. The outer query aliases the table ``c``.
+    """
+    return (
+        f"(_loaded_at, _source_file) = (SELECT max((n._loaded_at, n._source_file)) FROM {table} AS n "
+        f"WHERE n.{bucket_column} = c.{bucket_column})"
+    )

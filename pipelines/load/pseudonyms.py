@@ -1,24 +1,17 @@
 """Pseudonymising end-user identifiers at load: a salted SHA-256 replaces the value before it is stored.
 
-The salt is a secret: it comes only from the environment (``AICOST_PSEUDONYM_SALT``), never from a
-settings file or the repository, and is handed to DuckDB as a session variable, never inlined into SQL
-text. The same salt gives the same pseudonym in every source (LiteLLM ``end_user``, the OTel
+The salt is a secret: it comes only from the environment (``AICOST_PSEUDONYM_SALT``, read by
+``pipelines.config.Secrets``), never from a settings file or the repository, and is handed to DuckDB as a
+session variable, never inlined into SQL text. The same salt gives the same pseudonym in every source (LiteLLM ``end_user``, the OTel
 ``enduser.id`` attribute), so end users still join across sources; a new salt gives new pseudonyms.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 
-SALT_ENV = "AICOST_PSEUDONYM_SALT"
 SALT_VARIABLE = "aicost_pseudonym_salt"
 PREFIX = "u-"
-
-
-def salt() -> str | None:
-    """The configured salt, or None (identifiers are then stored as sent)."""
-    return os.environ.get(SALT_ENV) or None
 
 
 def pseudonym(value: str, salt_value: str) -> str:

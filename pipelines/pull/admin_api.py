@@ -8,7 +8,9 @@ bucket, an interrupted pull) counts once downstream: staging keeps the newest pa
 
 Rate limits: a 429 (or a 5xx) is retried after ``Retry-After`` seconds, else after an exponential backoff.
 A page that is not complete JSON (a truncated transfer) is fetched again, never written. The admin key
-comes only from the environment (``OPENAI_ADMIN_KEY``, ``ANTHROPIC_ADMIN_KEY``) and is never logged.
+comes only from the environment (``OPENAI_ADMIN_KEY``, ``ANTHROPIC_ADMIN_KEY``, read by
+``pipelines.config.Secrets`` and passed in) and is never logged. The providers themselves (endpoints, auth
+headers, window parameters) are defined by their sources (``pipelines/sources/<slug>/pull.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from __future__ import annotations
 import http.client
 import json
 import logging
-import os
 import time
 import urllib.error
 import urllib.parse
@@ -26,9 +27,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+from pipelines.config import env_name
 
-_OPENAI_GROUPS = ("project_id", "user_id", "api_key_id", "model")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,93 +49,37 @@ class Endpoint:
 
 @dataclass(frozen=True)
 class Provider:
-    """How one provider's Admin API is called."""
+    """How one provider's Admin API is called (each source that has one defines it in its ``pull.py``).
+
+    Attributes:
+        name: The name `aicost pull <name>` takes.
+        slug: The source the pages land under.
+        base_setting: The ``Settings`` field holding the API base URL.
+        credential_field: The ``Secrets`` field holding the admin key.
+        endpoints: The reports to pull.
+        auth_headers: Headers carrying the key.
+        window_params: Query parameters of a time window.
+        bucket_end: When a bucket of a page ends.
+    """
 
     name: str
     slug: str
-    default_base: str
-    base_env: str
-    key_env: str
+    base_setting: str
+    credential_field: str
     endpoints: tuple[Endpoint, ...]
     auth_headers: Callable[[str], dict[str, str]]
     window_params: Callable[[datetime, datetime], dict[str, str]]
     bucket_end: Callable[[dict], datetime]
 
 
-def _unix(moment: datetime) -> str:
+def unix_seconds(moment: datetime) -> str:
+    """A time as unix seconds (OpenAI's window parameters)."""
     return str(int(moment.timestamp()))
 
 
-def _rfc3339(moment: datetime) -> str:
+def rfc3339(moment: datetime) -> str:
+    """A time as RFC 3339 UTC (Anthropic's window parameters)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _openai_usage(endpoint: str, groups: tuple[str, ...]) -> Endpoint:
-    return Endpoint(
-        f"/organization/usage/{endpoint}",
-        f"usage/{endpoint}",
-        (("bucket_width", "1d"), ("limit", "31"), *(("group_by", g) for g in groups)),
-    )
-
-
-OPENAI = Provider(
-    name="openai",
-    slug="openai_usage",
-    default_base="https://api.openai.com/v1",
-    base_env="AICOST_OPENAI_API_BASE",
-    key_env="OPENAI_ADMIN_KEY",
-    endpoints=(
-        _openai_usage("completions", (*_OPENAI_GROUPS, "batch", "service_tier")),
-        _openai_usage("embeddings", _OPENAI_GROUPS),
-        _openai_usage("moderations", _OPENAI_GROUPS),
-        _openai_usage("images", (*_OPENAI_GROUPS, "size", "source")),
-        _openai_usage("audio_speeches", _OPENAI_GROUPS),
-        _openai_usage("audio_transcriptions", _OPENAI_GROUPS),
-        _openai_usage("vector_stores", ("project_id",)),
-        _openai_usage("code_interpreter_sessions", ("project_id",)),
-        _openai_usage("file_search_calls", ("project_id",)),
-        _openai_usage("web_search_calls", _OPENAI_GROUPS),
-        Endpoint(
-            "/organization/costs",
-            "costs",
-            (("bucket_width", "1d"), ("limit", "180"), ("group_by", "project_id"), ("group_by", "line_item")),
-        ),
-    ),
-    auth_headers=lambda key: {"Authorization": f"Bearer {key}"},
-    window_params=lambda start, end: {"start_time": _unix(start), "end_time": _unix(end)},
-    bucket_end=lambda bucket: datetime.fromtimestamp(bucket["end_time"], tz=UTC),
-)
-
-ANTHROPIC = Provider(
-    name="anthropic",
-    slug="anthropic_usage",
-    default_base="https://api.anthropic.com/v1",
-    base_env="AICOST_ANTHROPIC_API_BASE",
-    key_env="ANTHROPIC_ADMIN_KEY",
-    endpoints=(
-        Endpoint(
-            "/organizations/usage_report/messages",
-            "usage_report/messages",
-            (
-                ("bucket_width", "1d"),
-                ("limit", "31"),
-                *(
-                    ("group_by[]", g)
-                    for g in ("model", "workspace_id", "api_key_id", "service_tier", "context_window", "inference_geo")
-                ),
-            ),
-        ),
-        Endpoint(
-            "/organizations/cost_report",
-            "cost_report",
-            (("bucket_width", "1d"), ("limit", "31"), ("group_by[]", "workspace_id"), ("group_by[]", "description")),
-        ),
-    ),
-    auth_headers=lambda key: {"x-api-key": key, "anthropic-version": "2023-06-01"},
-    window_params=lambda start, end: {"starting_at": _rfc3339(start), "ending_at": _rfc3339(end)},
-    bucket_end=lambda bucket: datetime.fromisoformat(bucket["ending_at"].replace("Z", "+00:00")),
-)
-PROVIDERS = {p.name: p for p in (OPENAI, ANTHROPIC)}
 
 
 class PullError(Exception):
@@ -222,16 +167,21 @@ def pull(
     landing: Path,
     since: datetime,
     until: datetime | None = None,
+    *,
+    key: str | None,
+    base: str,
     retry: Retry | None = None,
     now: datetime | None = None,
 ) -> PullResult:
     """Pulls every report of a provider from ``since`` (or where the last pull's complete buckets end).
 
     Args:
-        provider: OPENAI or ANTHROPIC.
+        provider: A source's Admin API (``SourceUnit.api``).
         landing: Local landing folder; pages go under ``<slug>/<endpoint>/pulled-<time>/``.
         since: First day to pull (UTC midnight).
         until: End of the window (exclusive); defaults to now.
+        key: The admin key (``Secrets``, from the environment only).
+        base: The API base URL (``Settings``).
         retry: Retry policy.
         now: The pull's clock (tests pass a fixed one).
 
@@ -241,15 +191,15 @@ def pull(
     Raises:
         PullError: No admin key, a refused request, or retries exhausted.
     """
-    key = os.environ.get(provider.key_env)
     if not key:
-        raise PullError(f"{provider.key_env} is not set: the admin key comes from the environment only")
+        secret = env_name(provider.credential_field)
+        raise PullError(f"{secret} is not set: the admin key comes from the environment only")
     retry = retry or Retry()
     now = now or datetime.now(tz=UTC)
     until = min(until or now, now)
-    base = os.environ.get(provider.base_env, provider.default_base).rstrip("/")
+    base = base.rstrip("/")
     if urllib.parse.urlsplit(base).scheme not in ("http", "https"):
-        raise PullError(f"{provider.base_env} must be an http(s) URL")
+        raise PullError(f"the {provider.base_setting} setting must be an http(s) URL")
     headers = {**provider.auth_headers(key), "Accept": "application/json", "User-Agent": "aicost-pull"}
     state = _read_state(landing, provider)
     result = PullResult()
@@ -294,3 +244,27 @@ def parse_day(text: str) -> datetime:
 def day_after(moment: datetime) -> datetime:
     """The next UTC midnight."""
     return (moment + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def pull_configured(
+    provider: Provider,
+    landing: Path,
+    since: datetime,
+    until: datetime | None = None,
+    *,
+    retry: Retry | None = None,
+    now: datetime | None = None,
+) -> PullResult:
+    """``pull`` with the admin key and API base of the current configuration (environment, ``aicost.toml``)."""
+    from pipelines.config import Secrets, Settings
+
+    return pull(
+        provider,
+        landing,
+        since,
+        until,
+        key=getattr(Secrets.from_env(), provider.credential_field),
+        base=getattr(Settings.load(), provider.base_setting),
+        retry=retry,
+        now=now,
+    )

@@ -1,16 +1,29 @@
-"""What every source package provides to the loader."""
+"""What a source package provides: a reader for the loader, and a ``SourceUnit`` for everything else.
+
+A source is one unit (``pipelines/sources/<slug>/``): its raw contract, file plan and parser, pull where it
+has one, conservation query, demo writer and README. The registry lists the units; the loader, the Dagster
+definitions, the summary, the CLI and the bench iterate over it and never name a source.
+
+Imports: sources may import ``pipelines.load`` (contracts, errors, readers), ``pipelines.landing`` and
+``pipelines.demo.world``; nothing imports a source package except the registry (and tests).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import pyarrow as pa
 
-from pipelines.landing import Landing, LandingFile
+from pipelines.landing import Landing, LandingFile, Pulled
 from pipelines.load.contracts import RawTable
 from pipelines.load.errors import BadFileError
+
+if TYPE_CHECKING:
+    from pipelines.config import Secrets, Settings
+    from pipelines.demo.world import DemoWorld
+    from pipelines.pull.admin_api import Provider
 
 # csv, parquet and jsonl (JSON lines, one flat record per line) are read by DuckDB with the contract's types;
 # json and python files are parsed by the source's own ``parse`` (JSON pages, nested exports) into Arrow.
@@ -75,6 +88,30 @@ class LoadPlan:
     rejected: list[tuple[list[PlannedFile], BadFileError]] = field(default_factory=list)
 
 
+@dataclass(frozen=True, repr=False)
+class LoadOptions:
+    """What a load needs from the configuration, passed in (sources never read the environment).
+
+    Attributes:
+        pseudonym_salt: Secret salt of end-user pseudonyms; ``None`` stores identifiers as sent.
+        otel_attribute_keys: Span or resource attributes kept as attribution keys (comma-separated).
+    """
+
+    pseudonym_salt: str | None = None
+    otel_attribute_keys: str = ""
+
+    @classmethod
+    def from_config(cls) -> LoadOptions:
+        """The options of the current configuration (settings and environment)."""
+        from pipelines.config import Secrets, Settings
+
+        return cls(Secrets.from_env().pseudonym_salt, Settings.load().otel_attribute_keys)
+
+    def __repr__(self) -> str:
+        """Never shows the salt."""
+        return f"LoadOptions(pseudonym_salt={'set' if self.pseudonym_salt else 'unset'}, otel_attribute_keys={self.otel_attribute_keys!r})"
+
+
 class Source(Protocol):
     """A source package: discovers its files and, for formats DuckDB cannot read typed, parses them."""
 
@@ -85,6 +122,72 @@ class Source(Protocol):
         """Lists the source's files under ``<slug>/`` and assigns each to a raw table."""
         ...
 
-    def parse(self, planned: PlannedFile) -> pa.Table:
+    def parse(self, planned: PlannedFile, options: LoadOptions) -> pa.Table:
         """Parses a ``json`` or ``python`` file into an Arrow table shaped like ``contract_arrow_schema(table)``."""
         ...
+
+
+@dataclass(frozen=True)
+class BilledTotals:
+    """The conservation query of a bill source, read straight from its raw tables (never from dbt's models).
+
+    Attributes:
+        sql: SELECT of (billing account, ``YYYY-MM`` period, currency, billed cost) for the rows that count;
+            ``?`` stands for the account setting when the source's files do not name their account.
+        account_setting: The ``Settings`` field holding the billing account, for reports without one.
+    """
+
+    sql: str
+    account_setting: str | None = None
+
+
+class DemoWriter(Protocol):
+    """Writes a source's files of the demo month from the simulated company (``pipelines.demo.world``)."""
+
+    def __call__(self, world: DemoWorld) -> int:
+        """Writes the files under ``<landing>/<slug>/`` and returns the rows written."""
+        ...
+
+
+@dataclass(frozen=True)
+class SourceUnit:
+    """Everything about one source, in one place: the registry holds one per slug.
+
+    Attributes:
+        reader: Plans the source's files and parses those DuckDB cannot read typed (``Source``).
+        description: What the source is (shown on its Dagster assets).
+        demo: Writes the source's files for `aicost demo`.
+        demo_label: What the demo's row count counts ("CUR lines").
+        billed_totals: Its conservation query, for bill sources.
+        pull: Fetches it from an API or database into a local folder before each load (landing-time pulls).
+        api: Its Admin API, pulled by `aicost pull <name>`.
+        bench_reads: (glob under the landing root, DuckDB reader) of its files: how `make bench` reads them
+            untyped, the irreducible cost the loader is measured against.
+    """
+
+    reader: Source
+    description: str
+    demo: DemoWriter | None = None
+    demo_label: str = "rows"
+    billed_totals: BilledTotals | None = None
+    pull: Callable[[Settings, Secrets], Pulled | None] | None = None
+    api: Provider | None = None
+    bench_reads: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def slug(self) -> str:
+        """The source's slug (package, Dagster group, dbt staging folder, raw schema)."""
+        return self.reader.slug
+
+    @property
+    def tables(self) -> tuple[RawTable, ...]:
+        """Its raw tables."""
+        return self.reader.tables
+
+    def plan(self, landing: Landing) -> LoadPlan:
+        """The reader's plan of the landing zone."""
+        return self.reader.plan(landing)
+
+    def parse(self, planned: PlannedFile, options: LoadOptions) -> pa.Table:
+        """The reader's parse of a file DuckDB cannot read typed."""
+        return self.reader.parse(planned, options)

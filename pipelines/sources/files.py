@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from pipelines.landing import Landing, LandingFile
 from pipelines.load.contracts import RawTable
-from pipelines.sources.base import FileFormat, LoadPlan, PlannedFile
+from pipelines.sources.base import FileFormat, LoadOptions, LoadPlan, PlannedFile
 
 
 def tabular_format(name: str) -> FileFormat | None:
@@ -61,6 +61,6 @@ class FilePerPartitionSource:
             plan.files.append(PlannedFile(file=file, table=self._table, format=fmt, partition=file.key))
         return plan
 
-    def parse(self, planned: PlannedFile) -> pa.Table:
+    def parse(self, planned: PlannedFile, options: LoadOptions) -> pa.Table:
         """These files are read by DuckDB directly; there is no Python parser."""
         raise TypeError(f"{planned.file.key}: {self.slug} files are read by DuckDB, not parsed in Python")

@@ -17,7 +17,10 @@ import pytest
 from orchestration.cli import main
 from pipelines.landing import LocalLanding
 from pipelines.load.loader import load_source
-from pipelines.pull.admin_api import ANTHROPIC, OPENAI, PullError, Retry, pull
+from pipelines.pull.admin_api import PullError, Retry
+from pipelines.pull.admin_api import pull_configured as pull
+from pipelines.sources.anthropic_usage.pull import API as ANTHROPIC
+from pipelines.sources.openai_usage.pull import API as OPENAI
 from pipelines.sources.registry import SOURCES
 from tests.conftest import FIXTURES
 

@@ -66,13 +66,13 @@ def test_nightly_job_is_scheduled_at_two_utc_over_every_asset(tmp_path):
 
 
 def test_landing_sensor_fires_once_per_change(tmp_path):
-    from orchestration.defs.resources import WarehouseResource
+    from orchestration.defs.resources import warehouse_resource
 
     landing = tmp_path / "landing"
     (landing / "litellm").mkdir(parents=True)
     defs = build_definitions(Settings(landing=str(landing), warehouse=tmp_path / "w.duckdb"))
     sensor = defs.resolve_sensor_def("litellm_landing_sensor")
-    warehouse = WarehouseResource.from_settings(Settings(landing=str(landing), warehouse=tmp_path / "w.duckdb"))
+    warehouse = warehouse_resource(Settings(landing=str(landing), warehouse=tmp_path / "w.duckdb"))
 
     def evaluate(cursor):
         with dg.build_sensor_context(cursor=cursor, resources={"warehouse": warehouse}) as context:

@@ -8,7 +8,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.defs.dbt.project import ensure_manifest
+from orchestration.defs.dbt.project import DBT_PROJECT, prepared_manifest
 from orchestration.defs.resources import WarehouseResource
 
 
@@ -25,7 +25,7 @@ class AicostDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "marts"
 
 
-@dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=AicostDbtTranslator())
+@dbt_assets(manifest=prepared_manifest(), project=DBT_PROJECT, dagster_dbt_translator=AicostDbtTranslator())
 def aicost_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[object]:

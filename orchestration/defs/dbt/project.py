@@ -1,15 +1,25 @@
-"""The dbt project as Dagster sees it: its manifest, parsed on demand when sources changed."""
+"""The dbt project as Dagster sees it (dagster-dbt's ``DbtProject``), prepared when its manifest is stale.
+
+dagster-dbt's preparer parses the project (``dbt parse``) into ``target/manifest.json``; ``dagster dev``
+does so on every start (``prepare_if_dev``). The CLI and tests have no such step, so the manifest is also
+prepared whenever it is missing or older than the project's files (models, macros, tests, seeds, config).
+"""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
-from pipelines.config import DBT_PROJECT_DIR, PROJECT_ROOT, dbt_executable
+from dagster_dbt import DbtProject
 
-MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+from pipelines.config import DBT_PROJECT_DIR, PROJECT_ROOT
+
 _INPUTS = ("models", "macros", "tests", "dbt_project.yml", "profiles.yml")
+
+
+# dagster-dbt's preparer runs `dbt parse` with the dbt on PATH: this virtualenv's (see orchestration/__init__).
+DBT_PROJECT = DbtProject(
+    project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, prepare_project_cli_args=["parse", "--quiet"]
+)
 
 
 def _newest_input() -> float:
@@ -21,21 +31,10 @@ def _newest_input() -> float:
     return newest
 
 
-def ensure_manifest() -> Path:
-    """Returns the dbt manifest, running ``dbt parse`` first when it is missing or older than the project.
-
-    Returns:
-        Path of ``manifest.json``.
-    """
-    if MANIFEST.is_file() and MANIFEST.stat().st_mtime >= _newest_input():
-        return MANIFEST
-    dbt = dbt_executable()
-    env = {**os.environ, "DO_NOT_TRACK": "1"}
-    env.setdefault("AICOST_WAREHOUSE", str(PROJECT_ROOT / "warehouse" / "aicost.duckdb"))
-    subprocess.run(
-        [str(dbt), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
-        check=True,
-        env=env,
-        cwd=DBT_PROJECT_DIR,
-    )
-    return MANIFEST
+def prepared_manifest() -> Path:
+    """The project's manifest, prepared by dagster-dbt's preparer when missing or older than the project."""
+    DBT_PROJECT.prepare_if_dev()
+    manifest = DBT_PROJECT.manifest_path
+    if not manifest.is_file() or manifest.stat().st_mtime < _newest_input():
+        DBT_PROJECT.preparer.prepare(DBT_PROJECT)
+    return manifest

@@ -25,8 +25,11 @@ from pipelines.load.contracts import EXTRA_FIELDS
 from pipelines.load.errors import BadFileError
 from pipelines.load.readers import contract_arrow_schema
 from pipelines.sources import api_pages
+from pipelines.sources.anthropic_usage import demo
+from pipelines.sources.anthropic_usage.pull import API
 from pipelines.sources.anthropic_usage.schema import COST_REPORT, MESSAGES_USAGE
-from pipelines.sources.base import LoadPlan, PlannedFile
+from pipelines.sources.anthropic_usage.totals import BILLED_TOTALS
+from pipelines.sources.base import LoadOptions, LoadPlan, PlannedFile, SourceUnit
 
 SLUG = "anthropic_usage"
 _FOLDERS = {"usage_report/messages/": MESSAGES_USAGE, "cost_report/": COST_REPORT}
@@ -69,7 +72,7 @@ class AnthropicUsageSource:
             plan.files.append(PlannedFile(file=file, table=table, format="json", partition=file.key))
         return plan
 
-    def parse(self, planned: PlannedFile) -> pa.Table:
+    def parse(self, planned: PlannedFile, options: LoadOptions) -> pa.Table:
         """Parses one API page into rows of the contract, validating every value used."""
         key = planned.file.key
         page = api_pages.read_page(key, planned.file.local_path)
@@ -161,4 +164,12 @@ def _cost_row(key: str, result: dict, at: str) -> tuple[dict[str, object], dict[
     return row, extra
 
 
-SOURCE = AnthropicUsageSource()
+SOURCE = SourceUnit(
+    reader=AnthropicUsageSource(),
+    description=("Anthropic Admin API usage_report/messages and cost_report buckets."),
+    demo=demo.write,
+    bench_reads=(("anthropic_usage/**/*.json", "read_json"),),
+    demo_label="Anthropic cost results",
+    billed_totals=BILLED_TOTALS,
+    api=API,
+)

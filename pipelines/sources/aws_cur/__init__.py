@@ -29,8 +29,10 @@ from pipelines.landing import Landing, LandingFile
 from pipelines.load.contracts import RawTable
 from pipelines.load.errors import BadFileError
 from pipelines.load.readers import csv_header
+from pipelines.sources.aws_cur import demo
 from pipelines.sources.aws_cur.schema import LINE_ITEMS
-from pipelines.sources.base import ColumnMap, LoadPlan, PlannedFile
+from pipelines.sources.aws_cur.totals import BILLED_TOTALS
+from pipelines.sources.base import ColumnMap, LoadOptions, LoadPlan, PlannedFile, SourceUnit
 from pipelines.sources.files import files_delivery_id, tabular_format
 
 SLUG = "aws_cur"
@@ -190,7 +192,7 @@ class AwsCurSource:
             column_map=column_map,
         )
 
-    def parse(self, planned: PlannedFile) -> pa.Table:
+    def parse(self, planned: PlannedFile, options: LoadOptions) -> pa.Table:
         """CUR files are read by DuckDB directly; there is no Python parser."""
         raise TypeError(f"{planned.file.key}: CUR data files are read by DuckDB, not parsed in Python")
 
@@ -218,4 +220,13 @@ def _tail(key: str, depth: int) -> str:
     return "/".join(PurePosixPath(key).parts[-depth:])
 
 
-SOURCE = AwsCurSource()
+SOURCE = SourceUnit(
+    reader=AwsCurSource(),
+    description=(
+        "AWS CUR 2.0 line items (and legacy CUR); each billing period's current manifest delivery replaces earlier ones."
+    ),
+    demo=demo.write,
+    bench_reads=(("aws_cur/*/data/*/*.parquet", "read_parquet"), ("aws_cur/*/data/*/*.csv.gz", "read_csv")),
+    demo_label="CUR lines",
+    billed_totals=BILLED_TOTALS,
+)

@@ -26,6 +26,7 @@ from pipelines.landing import Landing, LandingFile
 from pipelines.load.contracts import RawTable
 from pipelines.load.errors import BadFileError
 from pipelines.load.readers import csv_header
+from pipelines.sources.azure_cost import demo
 from pipelines.sources.azure_cost.schema import (
     ACTUAL_COST_DETAILS,
     AMORTIZED_COST_DETAILS,
@@ -33,7 +34,8 @@ from pipelines.sources.azure_cost.schema import (
     MCA_RENAMES,
     OLDER_NAMES,
 )
-from pipelines.sources.base import ColumnMap, FileFormat, LoadPlan, PlannedFile
+from pipelines.sources.azure_cost.totals import BILLED_TOTALS
+from pipelines.sources.base import ColumnMap, FileFormat, LoadOptions, LoadPlan, PlannedFile, SourceUnit
 from pipelines.sources.files import files_delivery_id, tabular_format
 
 SLUG = "azure_cost"
@@ -171,7 +173,7 @@ class AzureCostSource:
             column_map=column_map,
         )
 
-    def parse(self, planned: PlannedFile) -> pa.Table:
+    def parse(self, planned: PlannedFile, options: LoadOptions) -> pa.Table:
         """Cost exports are read by DuckDB directly; there is no Python parser."""
         raise TypeError(f"{planned.file.key}: Azure cost exports are read by DuckDB, not parsed in Python")
 
@@ -220,4 +222,11 @@ def _count(value: object) -> int | None:
     return int(value)
 
 
-SOURCE = AzureCostSource()
+SOURCE = SourceUnit(
+    reader=AzureCostSource(),
+    description=("Azure Cost Management exports (EA and MCA cost details, actual and amortized, and FOCUS)."),
+    demo=demo.write,
+    bench_reads=(("azure_cost/**/*.csv.gz", "read_csv"), ("azure_cost/**/*.parquet", "read_parquet")),
+    demo_label="Azure actual-cost rows",
+    billed_totals=BILLED_TOTALS,
+)

@@ -31,9 +31,12 @@ from pipelines.landing import Landing, LandingFile
 from pipelines.load.contracts import EXTRA_FIELDS, MAX_DECIMAL
 from pipelines.load.errors import BadFileError
 from pipelines.load.readers import contract_arrow_schema, locate_invalid_utf8
-from pipelines.sources.base import LoadPlan, PlannedFile
+from pipelines.sources.base import LoadOptions, LoadPlan, PlannedFile, SourceUnit
 from pipelines.sources.files import files_delivery_id
+from pipelines.sources.gcp_billing import demo
+from pipelines.sources.gcp_billing.pull import pulled_landing
 from pipelines.sources.gcp_billing.schema import COST_LINES, JSON_FIELDS, SCALAR_FIELDS
+from pipelines.sources.gcp_billing.totals import BILLED_TOTALS
 
 SLUG = "gcp_billing"
 _MONTH = re.compile(r"^(?P<export>.+)/invoice_month=(?P<month>\d{6})/(?P<rest>.+)$")
@@ -97,7 +100,7 @@ class GcpBillingSource:
             ]
         return plan
 
-    def parse(self, planned: PlannedFile) -> pa.Table:
+    def parse(self, planned: PlannedFile, options: LoadOptions) -> pa.Table:
         """Parses a JSON-lines or Parquet export file into the contract's Arrow shape, amounts exact."""
         rows = [
             {**convert_row(planned.file.key, number, record), "_source_row": number}
@@ -252,4 +255,14 @@ def _unknown_fields(record: dict, prefix: str = "") -> dict[str, object]:
     return unknown
 
 
-SOURCE = GcpBillingSource()
+SOURCE = SourceUnit(
+    reader=GcpBillingSource(),
+    description=(
+        "GCP Cloud Billing export (standard or detailed), from exported files or pulled from BigQuery by invoice month."
+    ),
+    demo=demo.write,
+    bench_reads=(("gcp_billing/**/*.jsonl", "read_json"),),
+    demo_label="GCP billing rows",
+    billed_totals=BILLED_TOTALS,
+    pull=pulled_landing,
+)

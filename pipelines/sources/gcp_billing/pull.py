@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from pipelines.config import Settings
+from pipelines.config import Secrets, Settings
 from pipelines.landing import LocalLanding, Pulled
 
 log = logging.getLogger(__name__)
 
 
-def pulled_landing(settings: Settings) -> Pulled | None:
+def pulled_landing(settings: Settings, secrets: Secrets | None = None) -> Pulled | None:
     """Pulls the configured BigQuery billing table (new or restated invoice months) and returns its folder.
 
     BigQuery that cannot be reached fails this source's pull only: months pulled by earlier runs and the
@@ -18,6 +18,7 @@ def pulled_landing(settings: Settings) -> Pulled | None:
 
     Args:
         settings: Run settings; ``gcp_billing_table`` empty means no pull.
+        secrets: Unused: BigQuery authenticates with Google's application default credentials.
 
     Returns:
         The folder ``<downloads>/bigquery`` (laid out as ``gcp_billing/bigquery/<table>/...``) with the pull's

@@ -4,8 +4,22 @@ Layout: ``litellm/**/*.csv|*.csv.gz|*.parquet``, one export per file (typically 
 rewritten with new contents replaces its previous version.
 """
 
+from pipelines.sources.base import SourceUnit
 from pipelines.sources.files import FilePerPartitionSource
+from pipelines.sources.litellm import demo
+from pipelines.sources.litellm.postgres import pulled_landing
 from pipelines.sources.litellm.schema import SPEND_LOGS
 
 SLUG = "litellm"
-SOURCE = FilePerPartitionSource(SLUG, SPEND_LOGS, "a spend-logs export")
+
+
+SOURCE = SourceUnit(
+    reader=FilePerPartitionSource(SLUG, SPEND_LOGS, "a spend-logs export"),
+    description=(
+        "LiteLLM gateway spend logs, one row per request, bodies excluded; from exports, or pulled incrementally from the LiteLLM Postgres database when AICOST_LITELLM_DATABASE_URL is set."
+    ),
+    demo=demo.write,
+    bench_reads=(("litellm/**/*.parquet", "read_parquet"), ("litellm/**/*.csv*", "read_csv")),
+    demo_label="gateway requests",
+    pull=pulled_landing,
+)

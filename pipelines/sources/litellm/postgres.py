@@ -9,13 +9,12 @@ flush interval.
 
 Only the contract columns are selected: the body columns (``messages``, ``response``,
 ``proxy_server_request``) never leave the database. The connection string comes only from the
-environment (``AICOST_LITELLM_DATABASE_URL``); it is never logged.
+environment (``AICOST_LITELLM_DATABASE_URL``, read by ``pipelines.config.Secrets``); it is never logged.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,14 +25,14 @@ from urllib.parse import unquote, urlsplit
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.config import Settings
+from pipelines.config import Secrets, Settings, env_name
 from pipelines.landing import LocalLanding, Pulled
 from pipelines.load.readers import contract_arrow_schema
 from pipelines.sources.litellm.schema import SPEND_LOGS
 
 log = logging.getLogger(__name__)
 
-DATABASE_URL_ENV = "AICOST_LITELLM_DATABASE_URL"
+DATABASE_URL_ENV = env_name("litellm_database_url")
 SETTLE = timedelta(minutes=10)
 FOLDER = Path("litellm") / "postgres"
 _FILE = re.compile(r"spend_logs_(\d{8}T\d{12})_(\d{8}T\d{12})\.parquet$")
@@ -152,7 +151,7 @@ def check_database_url(database_url: str) -> None:
         )
 
 
-def pulled_landing(settings: Settings) -> Pulled | None:
+def pulled_landing(settings: Settings, secrets: Secrets | None = None) -> Pulled | None:
     """Pulls the configured LiteLLM database (``AICOST_LITELLM_DATABASE_URL``) and returns its folder.
 
     A database that cannot be reached fails this source's pull only: the spend logs pulled by earlier runs
@@ -160,12 +159,13 @@ def pulled_landing(settings: Settings) -> Pulled | None:
 
     Args:
         settings: Run settings (the download folder).
+        secrets: The database URL (the environment's when not given).
 
     Returns:
         The folder of pulled files over ``<downloads>/litellm_postgres`` with the pull's error, if any; None
-        when no database is configured.
+        when no database is configured and nothing was pulled before.
     """
-    database_url = os.environ.get(DATABASE_URL_ENV)
+    database_url = (secrets or Secrets.from_env()).litellm_database_url
     target = settings.downloads / "litellm_postgres"
     if not database_url:
         # Spend logs pulled by earlier runs keep counting when the database is no longer configured.

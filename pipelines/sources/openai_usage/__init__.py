@@ -24,36 +24,16 @@ from pipelines.load.contracts import EXTRA_FIELDS
 from pipelines.load.errors import BadFileError
 from pipelines.load.readers import contract_arrow_schema
 from pipelines.sources import api_pages
-from pipelines.sources.base import LoadPlan, PlannedFile
+from pipelines.sources.base import LoadOptions, LoadPlan, PlannedFile, SourceUnit
+from pipelines.sources.openai_usage import demo
+from pipelines.sources.openai_usage.endpoints import COST_FIELDS, USAGE_ENDPOINTS, result_objects
+from pipelines.sources.openai_usage.pull import API
 from pipelines.sources.openai_usage.schema import COMPLETIONS, COSTS, OTHER_USAGE
+from pipelines.sources.openai_usage.totals import BILLED_TOTALS
 
 SLUG = "openai_usage"
-_GROUPS = ("project_id", "user_id", "api_key_id", "model", "batch", "service_tier")
-# Result fields each endpoint may send (besides ``object``): groupings and quantities.
-ENDPOINT_FIELDS: dict[str, tuple[str, ...]] = {
-    "completions": (
-        *_GROUPS,
-        *(c.name for c in COMPLETIONS.columns if c.name.endswith("_tokens") or c.name == "num_model_requests"),
-        "api_source",
-    ),
-    "embeddings": (*_GROUPS, "input_tokens", "num_model_requests"),
-    "moderations": (*_GROUPS, "input_tokens", "num_model_requests"),
-    "images": (*_GROUPS, "source", "size", "images", "num_model_requests"),
-    "audio_speeches": (*_GROUPS, "characters", "num_model_requests"),
-    "audio_transcriptions": (*_GROUPS, "seconds", "num_model_requests"),
-    "vector_stores": ("project_id", "usage_bytes"),
-    "code_interpreter_sessions": ("project_id", "api_key_id", "num_sessions"),
-    "file_search_calls": ("project_id", "api_key_id", "vector_store_id", "num_requests"),
-    "web_search_calls": (*_GROUPS, "context_level", "num_requests", "num_model_requests"),
-}
+ENDPOINT_FIELDS: dict[str, tuple[str, ...]] = {name: spec.fields for name, spec in USAGE_ENDPOINTS.items()}
 ENDPOINTS = tuple(ENDPOINT_FIELDS)
-_COST_FIELDS = ("amount", "line_item", "project_id", "api_key_id", "quantity", "quantity_unit")
-# Result object names the API documents per endpoint (the search endpoints name theirs differently).
-_RESULT_OBJECTS: dict[str, tuple[str, ...]] = {
-    "costs": ("organization.costs.result",),
-    "file_search_calls": ("organization.usage.file_search_calls.result", "organization.usage.file_searches.result"),
-    "web_search_calls": ("organization.usage.web_search_calls.result", "organization.usage.web_searches.result"),
-}
 _TEXT_FIELDS = {"project_id", "user_id", "api_key_id", "model", "service_tier", "source", "size"}
 _TEXT_FIELDS |= {"vector_store_id", "context_level", "api_source", "quantity_unit"}
 
@@ -82,7 +62,7 @@ class OpenAIUsageSource:
             plan.files.append(PlannedFile(file=file, table=table, format="json", partition=file.key))
         return plan
 
-    def parse(self, planned: PlannedFile) -> pa.Table:
+    def parse(self, planned: PlannedFile, options: LoadOptions) -> pa.Table:
         """Parses one API page into rows of the contract, validating every value used."""
         key = planned.file.key
         page = api_pages.read_page(key, planned.file.local_path)
@@ -90,7 +70,7 @@ class OpenAIUsageSource:
             raise BadFileError(key, 'not an API page: expected {"object": "page", "data": [...]}', column="object")
         parts = key.removeprefix(f"{SLUG}/").split("/")
         endpoint = "costs" if parts[0] == "costs" else parts[1]
-        expected = _RESULT_OBJECTS.get(endpoint, (f"organization.usage.{endpoint}.result",))
+        expected = result_objects(endpoint)
         rows: list[dict[str, object]] = []
         for where, at, result, bucket in api_pages.results_of_buckets(key, page):
             start = _timestamp(key, bucket, "start_time", where)
@@ -150,7 +130,7 @@ def _check_cached_within_input(key: str, row: dict[str, object], at: str) -> Non
 
 
 def _costs_row(key: str, result: dict, at: str) -> dict[str, object]:
-    extra = api_pages.unknown_fields(key, result, ("object", *_COST_FIELDS), at)
+    extra = api_pages.unknown_fields(key, result, ("object", *COST_FIELDS), at)
     amount = result.get("amount")
     if not isinstance(amount, dict):
         raise BadFileError(key, "amount must be an object {value, currency}", column=f"{at}.amount")
@@ -172,4 +152,12 @@ def _costs_row(key: str, result: dict, at: str) -> dict[str, object]:
     }
 
 
-SOURCE = OpenAIUsageSource()
+SOURCE = SourceUnit(
+    reader=OpenAIUsageSource(),
+    description=("OpenAI Admin API usage buckets of every endpoint, and costs buckets."),
+    demo=demo.write,
+    bench_reads=(("openai_usage/**/*.json", "read_json"),),
+    demo_label="OpenAI usage and cost results",
+    billed_totals=BILLED_TOTALS,
+    api=API,
+)

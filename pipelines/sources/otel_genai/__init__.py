@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import zlib
 
 import pyarrow as pa
@@ -26,12 +25,11 @@ from pipelines.landing import Landing
 from pipelines.load import pseudonyms
 from pipelines.load.errors import BadFileError
 from pipelines.load.readers import contract_arrow_schema
-from pipelines.sources.base import LoadPlan, PlannedFile
+from pipelines.sources.base import LoadOptions, LoadPlan, PlannedFile, SourceUnit
+from pipelines.sources.otel_genai import demo
 from pipelines.sources.otel_genai.schema import SPANS
 
 SLUG = "otel_genai"
-ATTRIBUTE_KEYS_ENV = "AICOST_OTEL_ATTRIBUTE_KEYS"
-DEFAULT_ATTRIBUTE_KEYS = ("app.team", "app.feature", "app.customer_id", "enduser.id")
 # End-user identifiers: hashed with the pseudonym salt when one is configured (as LiteLLM's end_user).
 PSEUDONYMISED_ATTRIBUTES = frozenset({"enduser.id"})
 # Span attribute -> contract column.
@@ -76,13 +74,12 @@ CONTENT_ATTRIBUTES = frozenset(
 )
 
 
-def attribute_keys() -> tuple[str, ...]:
-    """Span or resource attributes kept as attribution keys (``AICOST_OTEL_ATTRIBUTE_KEYS``, comma-separated).
+def attribute_keys(configured: str) -> tuple[str, ...]:
+    """Span or resource attributes kept as attribution keys (setting ``otel_attribute_keys``, comma-separated).
 
     Content attributes are dropped from the list: the warehouse never stores prompts or responses.
     """
-    configured = os.environ.get(ATTRIBUTE_KEYS_ENV)
-    keys = DEFAULT_ATTRIBUTE_KEYS if configured is None else tuple(k.strip() for k in configured.split(","))
+    keys = tuple(k.strip() for k in configured.split(","))
     return tuple(
         k
         for k in keys
@@ -107,7 +104,7 @@ class OtelGenAISource:
             plan.files.append(PlannedFile(file=file, table=SPANS, format="json", partition=file.key))
         return plan
 
-    def parse(self, planned: PlannedFile) -> pa.Table:
+    def parse(self, planned: PlannedFile, options: LoadOptions) -> pa.Table:
         """Parses every line (one export request each) into span rows, column by column."""
         key = planned.file.key
         path = planned.file.local_path
@@ -121,7 +118,7 @@ class OtelGenAISource:
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
             raise BadFileError(key, f"not UTF-8 (byte {exc.start})", line=line) from exc
-        spans = _Spans(key, attribute_keys(), pseudonyms.salt())
+        spans = _Spans(key, attribute_keys(options.otel_attribute_keys), options.pseudonym_salt)
         document = _whole_document(text) if path.name.removesuffix(".gz").endswith(".json") else None
         if document is not None:
             # one export request pretty-printed over many lines (an OTLP/JSON file written by hand or a tool)
@@ -300,4 +297,10 @@ class _Spans:
         return pa.Table.from_arrays(arrays, schema=schema)
 
 
-SOURCE = OtelGenAISource()
+SOURCE = SourceUnit(
+    reader=OtelGenAISource(),
+    description=("OpenTelemetry GenAI spans (OTLP JSON from a Collector file exporter)."),
+    demo=demo.write,
+    bench_reads=(("otel_genai/**/*.jsonl", "read_json"),),
+    demo_label="traced calls (OTel)",
+)

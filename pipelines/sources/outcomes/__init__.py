@@ -5,8 +5,18 @@ version; the same event sent again in another file is counted once (dbt keeps th
 outcome type and id).
 """
 
+from pipelines.sources.base import SourceUnit
 from pipelines.sources.files import FilePerPartitionSource
+from pipelines.sources.outcomes import demo
 from pipelines.sources.outcomes.schema import EVENTS
 
 SLUG = "outcomes"
-SOURCE = FilePerPartitionSource(SLUG, EVENTS, "an outcome events file")
+
+
+SOURCE = SourceUnit(
+    reader=FilePerPartitionSource(SLUG, EVENTS, "an outcome events file"),
+    description=("Business outcome events (ticket resolved, document processed ...) with value, linked to AI work."),
+    demo=demo.write,
+    bench_reads=(("outcomes/**/*.parquet", "read_parquet"), ("outcomes/**/*.csv*", "read_csv")),
+    demo_label="business outcomes",
+)

@@ -12,7 +12,10 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.demo.world import DemoWorld
+
 TICKET_VALUE = "4.50"
+
 DOCUMENT_VALUE = "0.80"
 
 
@@ -61,3 +64,8 @@ def write_outcomes(con: duckdb.DuckDBPyConnection, landing: Path, seed: int, tex
             f"TO '{out / f'outcomes_{day.isoformat()}.{ext}'}' {fmt}"
         )
     return con.execute("SELECT count(*) FROM outcome_events").fetchone()[0]
+
+
+def write(world: DemoWorld) -> int:
+    """Writes one outcome file per day under ``outcomes/events/``; returns the events."""
+    return write_outcomes(world.con, world.landing, world.seed, world.text_formats)

@@ -1,41 +1,49 @@
-"""Builds the thin Dagster assets over ``pipelines`` loads: one multi-asset per source.
+"""Every source's Dagster definitions, generated from the registry in one place.
 
-Each raw table is an asset keyed ``[<slug>, <table>]``, the key dagster-dbt gives the dbt source of the
-same name, so lineage runs from the load through staging to the marts without extra wiring.
+For each source unit: one multi-asset loading its raw tables (with its checks: no quarantined file, no
+schema drift, and the pull where it has one), a ``refresh_<slug>_job`` running that load and everything
+downstream of it, and a ``<slug>_landing_sensor`` starting that job when the source's files change. Each
+raw table is an asset keyed ``[<slug>, <table>]``, the key dagster-dbt gives the dbt source of the same
+name, so lineage runs from the load through staging to the marts without extra wiring. A source needs a
+folder under ``defs/`` only if it has resources of its own.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
-from pipelines.config import Settings
-from pipelines.landing import CombinedLanding, Pulled, landing_for
+from pipelines.config import Secrets
+from pipelines.landing import CombinedLanding, fingerprint, landing_for
 from pipelines.load.drift import open_drift
 from pipelines.load.loader import load_source
 from pipelines.reconcile import open_quarantines
-from pipelines.sources.base import Source
+from pipelines.sources.base import LoadOptions, SourceUnit
+from pipelines.sources.registry import SOURCES
+
+if TYPE_CHECKING:
+    from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 NO_QUARANTINED_FILES = "no_quarantined_files"
 NO_SCHEMA_DRIFT = "no_schema_drift"
 SOURCE_PULL_SUCCEEDED = "source_pull_succeeded"
 
 
-def build_load_assets(
-    source: Source, description: str, pull: Callable[[Settings], Pulled | None] | None = None
-) -> dg.AssetsDefinition:
-    """One multi-asset loading every raw table of ``source``, with a quarantine check.
+def build_load_assets(source: SourceUnit) -> dg.AssetsDefinition:
+    """One multi-asset loading every raw table of a source, with its checks.
+
+    A source with a pull (an API or database) fetches into a local folder first; those files load together
+    with the landing zone's, and a failed pull fails only this source's ``source_pull_succeeded`` check.
 
     Args:
-        source: The source package.
-        description: What the source is (shown in the UI).
-        pull: Fetches the source from an API or database into a local landing folder first (returns the
-            folder and the pull's error, or None when nothing is configured); its files load together with
-            the landing zone's. A failed pull fails only this source's ``source_pull_succeeded`` check.
+        source: The source unit.
 
     Returns:
         The assets definition.
     """
+    description = source.description
+    pull = source.pull
     specs = [
         dg.AssetSpec(
             key=dg.AssetKey([source.slug, table.name]),
@@ -70,12 +78,14 @@ def build_load_assets(
     @dg.multi_asset(name=f"{source.slug}_load", specs=specs, check_specs=check_specs)
     def _load(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[object]:
         settings = warehouse.settings
+        secrets = Secrets.from_env()
         landing = landing_for(settings)
-        pulled = pull(settings) if pull else None
+        pulled = pull(settings, secrets) if pull else None
         if pulled is not None:
             landing = CombinedLanding([landing, pulled.landing])
+        options = LoadOptions(secrets.pseudonym_salt, settings.otel_attribute_keys)
         with warehouse.connect() as con:
-            result = load_source(con, source, landing)
+            result = load_source(con, source, landing, options)
             quarantined = open_quarantines(con, source.slug)
             drifted = open_drift(con, source.slug)
             rows = {
@@ -130,3 +140,46 @@ def build_load_assets(
             )
 
     return _load
+
+
+def build_refresh_job(source: SourceUnit, load: dg.AssetsDefinition) -> "UnresolvedAssetJobDefinition":
+    """``refresh_<slug>_job``: the source's load and everything downstream of it (models, checks)."""
+    return dg.define_asset_job(
+        name=f"refresh_{source.slug}_job",
+        selection=dg.AssetSelection.assets(load).downstream(),
+        description=f"Load {source.slug} and rebuild what depends on it.",
+        executor_def=dg.in_process_executor,
+    )
+
+
+def build_landing_sensor(source: SourceUnit, job: "UnresolvedAssetJobDefinition") -> dg.SensorDefinition:
+    """``<slug>_landing_sensor``: runs the source's refresh job when the files under ``<slug>/`` change.
+
+    Stopped by default (the nightly schedule is the baseline); turn one on in the UI where a source delivers
+    at unpredictable times. The cursor is a fingerprint of the listing, so a sensor fires once per change
+    and never for files it has already seen.
+    """
+
+    @dg.sensor(
+        name=f"{source.slug}_landing_sensor",
+        job=job,
+        minimum_interval_seconds=300,
+        default_status=dg.DefaultSensorStatus.STOPPED,
+        description=f"Runs refresh_{source.slug}_job when files under {source.slug}/ are added or rewritten.",
+    )
+    def _sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
+        files = list(landing_for(warehouse.settings).list_files(source.slug, fetch=False))
+        current = fingerprint(files)
+        if not files or current == context.cursor:
+            return dg.SensorResult(skip_reason=f"no change under {source.slug}/ ({len(files)} file(s))")
+        return dg.SensorResult(
+            run_requests=[dg.RunRequest(run_key=f"{source.slug}-{current}", tags={"landing_change": source.slug})],
+            cursor=current,
+        )
+
+    return _sensor
+
+
+LOAD_ASSETS = {slug: build_load_assets(unit) for slug, unit in SOURCES.items()}
+REFRESH_JOBS = {slug: build_refresh_job(unit, LOAD_ASSETS[slug]) for slug, unit in SOURCES.items()}
+LANDING_SENSORS = [build_landing_sensor(unit, REFRESH_JOBS[slug]) for slug, unit in SOURCES.items()]
