@@ -34,13 +34,13 @@ from source
 {%- endmacro %}
 
 {#-
-    A provider's FOCUS export as rows of int_cost_and_usage_unioned (sub accounts attributed as
-    `account_key_type` keys; `ai_columns` when the relation already has model_id, token_type, token_count,
-    service_tier and inference_region_scope). The export is an alternative to the
-    provider's native bill: for a billing account and period the native source (`native_cte`) also has, the
-    export's rows are left out so nothing counts twice.
+    A provider's FOCUS export as FOCUS charges (sub accounts attributed as `account_key_type` keys;
+    `ai_columns` when the relation already has model_id, token_type, token_count, service_tier and
+    inference_region_scope). The export is an alternative to the provider's native bill: for a billing
+    account and period the native charges (`native_charges`, that bill's `int_<source>__focus_charges`)
+    also have, the export's rows are left out so nothing counts twice.
 -#}
-{% macro focus_export_charges(relation, source_slug, native_cte, account_key_type, ai_columns=false) -%}
+{% macro focus_export_charges(relation, source_slug, native_charges, account_key_type, ai_columns=false) -%}
     select
         '{{ source_slug }}' as source,
         'focus_export' as source_dataset,
@@ -120,7 +120,7 @@ from source
         f._source_row
     from {{ relation }} as f
     where not exists (
-        select 1 from {{ native_cte }} as native
+        select 1 from {{ native_charges }} as native
         where
             native.billing_account_id = f.BillingAccountId
             and native.billing_period_start = f.BillingPeriodStart

@@ -71,3 +71,28 @@
 {% macro cost_of_tokens(tokens, usd_per_mtok) -%}
     cast({{ tokens }} * {{ usd_per_mtok }} * 0.000001 as {{ money_type() }})
 {%- endmacro %}
+
+{#-
+    An amount divided by a whole divisor (a price per pricing block -> a unit price), as money rounded half
+    away from zero at the money scale. Decimal division goes through a double in DuckDB, so there the
+    quotient is integer arithmetic on the amount in 1e-12 units; engines whose decimal division is exact
+    divide directly.
+-#}
+{% macro divide_money(amount, divisor) -%}
+    {{ return(adapter.dispatch('divide_money', 'aicost')(amount, divisor)) }}
+{%- endmacro %}
+{% macro default__divide_money(amount, divisor) -%}
+    cast({{ amount }} / {{ divisor }} as {{ money_type() }})
+{%- endmacro %}
+{% macro duckdb__divide_money(amount, divisor) -%}
+    cast(
+        cast({{ amount }} * 1000000000000 as hugeint) // cast({{ divisor }} as hugeint)
+        + case
+            when 2 * abs(cast({{ amount }} * 1000000000000 as hugeint) % cast({{ divisor }} as hugeint))
+                >= abs(cast({{ divisor }} as hugeint))
+                then sign({{ amount }}) * sign({{ divisor }})
+            else 0
+        end
+        as decimal(38, 0)
+    ) * 0.000000000001
+{%- endmacro %}
