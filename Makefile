@@ -58,6 +58,9 @@ run: install ## Run the pipeline on the configured landing location (see README)
 test: install tools ## Run the whole test suite (unit + end-to-end)
 	$(BIN)/pytest
 
+test-unit: install ## Run the unit tests only (tests/unit: no services, about 12 s)
+	$(BIN)/pytest tests/unit
+
 lint: install ## ruff (lint + format check) and sqlfluff on the dbt models
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -80,4 +83,4 @@ docs: install ## Build the dbt docs catalogue (dbt_project/target/index.html)
 clean: ## Remove the virtualenv, generated data and build outputs
 	rm -rf $(VENV) warehouse landing dbt_project/target dbt_project/logs .pytest_cache
 
-.PHONY: help install tools demo run test lint fmt bench ui docs clean
+.PHONY: help install tools demo run test test-unit lint fmt bench ui docs clean
