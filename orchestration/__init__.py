@@ -3,6 +3,11 @@
 May import ``pipelines``; ``pipelines`` never imports this package. ``definitions.py`` only assembles what
 ``defs/`` defines: the source loads, checks and sensors generated from the source registry
 (``defs/sources.py``), the price catalogue, the dbt assets, the nightly job and its schedule.
+
+Imports: ``pipelines`` and Dagster; never ``tests``. Inside, ``defs`` imports nothing from ``cli``, ``run``
+or ``definitions``; ``definitions`` imports ``defs``; ``run`` loads ``definitions`` when a run starts, and
+``cli`` loads ``run`` only in the commands that run the pipeline (the others start without Dagster).
+``dbt_child`` (the ``aicost-dbt`` wrapper) imports nothing of the project.
 """
 
 import os

@@ -4,6 +4,10 @@ A landing location is a local folder or an S3 prefix (``s3://bucket/prefix``, an
 an endpoint override). Sources never touch paths or clients themselves: they list ``LandingFile`` objects
 whose ``local_path`` is readable. Remote objects are downloaded once into a download area and fetched
 again only when their ETag or size changes.
+
+Imports: nothing of ``pipelines`` but ``pipelines.config`` (for type hints only: settings are passed in);
+``s3`` (boto3) is imported only when a location is an ``s3://`` prefix. The loader, the sources and the
+orchestration import this package, never the other way round.
 """
 
 from __future__ import annotations

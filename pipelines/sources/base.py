@@ -4,8 +4,8 @@ A source is one unit (``pipelines/sources/<slug>/``): its raw contract, file pla
 has one, conservation query, demo writer and README. The registry lists the units; the loader, the Dagster
 definitions, the summary, the CLI and the bench iterate over it and never name a source.
 
-Imports: sources may import ``pipelines.load`` (contracts, errors, readers), ``pipelines.landing`` and
-``pipelines.demo.world``; nothing imports a source package except the registry (and tests).
+Imports: what a source package may import is stated once, in ``pipelines.sources`` (its ``__init__``);
+outside the source packages only the registry (and tests) names one.
 """
 
 from __future__ import annotations

@@ -12,6 +12,11 @@ output). Cost amounts are decimal strings **in cents**: kept as sent (``amount_c
 drift; only an unknown field carrying a token count quarantines the page (loading it would undercount).
 A cost row with a token type this contract does not know keeps its amount (money is never dropped) and
 records the value as drift.
+
+Imports: ``pipelines.sources.base`` and ``api_pages``; ``pipelines.load`` (``contracts``, ``errors``,
+``readers``, ``manifest``); ``pipelines.landing``; ``pipelines.pull.admin_api`` (``pull.py``: the API's
+endpoints); ``pipelines.demo.world`` and ``org`` (``demo.py`` only). No other source, no registry, no
+``orchestration``.
 """
 
 from __future__ import annotations

@@ -14,6 +14,11 @@ a column map renames them to the CUR 2.0 names and packs the tags into ``resourc
 The manifest decides which data files make up the current delivery of a billing period; data files it
 does not list are leftovers of an earlier delivery and are ignored. A new manifest (new execution id)
 replaces the whole billing period.
+
+Imports: ``pipelines.sources.base`` and ``files``; ``pipelines.load`` (``contracts``, ``errors``,
+``readers``, ``manifest``); ``pipelines.landing``; ``pipelines.demo.world`` and ``org`` (``demo.py`` only).
+No other source, no registry, no ``orchestration``. ``pipelines.sources.aws_focus`` imports ``AwsCurSource``
+(the same delivery layout) and the tests import ``demo.write_cur_manifest``.
 """
 
 from __future__ import annotations

@@ -3,6 +3,10 @@
 Same delivery layout and manifest as CUR 2.0 (``aws_focus/<export>/data/BILLING_PERIOD=YYYY-MM/...`` and
 ``.../metadata/BILLING_PERIOD=YYYY-MM/<export>-Manifest.json``): the manifest decides the files of a billing
 period and a new execution replaces the period. Rows load into the shared FOCUS contract.
+
+Imports: ``pipelines.sources.base`` and ``focus_contract``; ``pipelines.sources.aws_cur`` (its
+``AwsCurSource``: the one source that reuses another, since AWS delivers both exports alike);
+``pipelines.load.manifest``; ``pipelines.demo.world`` (``demo.py`` only). No registry, no ``orchestration``.
 """
 
 from pipelines.sources.aws_cur import AwsCurSource

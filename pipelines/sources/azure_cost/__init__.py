@@ -9,6 +9,10 @@ Each run of an export rewrites the whole period, so the newest run of an export 
 delivery and replaces the previous one. The run's ``manifest.json`` (exports v2) says which files belong
 to it and the dataset type (``ActualCost``, ``AmortizedCost``, ``FocusCost``); without a manifest the type
 comes from the export's name (``...amortized...``, ``...focus...``, otherwise actual cost).
+
+Imports: ``pipelines.sources.base``, ``files`` and ``focus_contract``; ``pipelines.load`` (``contracts``,
+``errors``, ``readers``, ``manifest``); ``pipelines.landing``; ``pipelines.demo.world`` and ``org``
+(``demo.py`` only). No other source, no registry, no ``orchestration``.
 """
 
 from __future__ import annotations

@@ -10,6 +10,11 @@ GCP restates rows late, so an invoice month is replaced as a whole: the newest r
 folders are named so that they sort by time, e.g. the export time of a BigQuery pull) is its delivery. Rows
 are newline-delimited JSON as BigQuery exports them (nested records, repeated ``labels`` and ``credits``) or
 Parquet with the same nesting; both are parsed in Python so that every amount is an exact decimal.
+
+Imports: ``pipelines.sources.base`` and ``files``; ``pipelines.load`` (``contracts``, ``errors``,
+``readers``, ``manifest``); ``pipelines.landing``; ``pipelines.config`` (``pull.py``: the BigQuery pull's
+settings and credentials); ``pipelines.demo.world`` and ``org`` (``demo.py`` only). ``google.cloud.bigquery``
+is imported only when a pull runs (``bigquery.py``). No other source, no registry, no ``orchestration``.
 """
 
 from __future__ import annotations

@@ -11,6 +11,11 @@ Layout::
 Money (``amount.value``, dollars) is parsed from the JSON text straight into Decimal. A field the contract
 does not know is kept in ``extra_fields`` and reported as schema drift; only an unknown field carrying a
 token count quarantines the page (loading it would undercount tokens), and the message says so.
+
+Imports: ``pipelines.sources.base`` and ``api_pages``; ``pipelines.load`` (``contracts``, ``errors``,
+``readers``, ``manifest``); ``pipelines.landing``; ``pipelines.pull.admin_api`` (``pull.py``: the API's
+endpoints); ``pipelines.demo.world`` and ``org`` (``demo.py`` only). No other source, no registry, no
+``orchestration``.
 """
 
 from __future__ import annotations

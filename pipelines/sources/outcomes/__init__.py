@@ -3,6 +3,9 @@
 Layout: ``outcomes/**/*.csv|*.csv.gz|*.parquet``. A file rewritten with new contents replaces its previous
 version; the same event sent again in another file is counted once (dbt keeps the latest load of each
 outcome type and id).
+
+Imports: ``pipelines.sources.base`` and ``files``; ``pipelines.load.contracts``; ``pipelines.demo.world``
+(``demo.py`` only). No other source, no registry, no ``orchestration``.
 """
 
 from pipelines.sources.base import SourceUnit
