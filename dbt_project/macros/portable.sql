@@ -96,3 +96,8 @@
         as decimal(38, 0)
     ) * 0.000000000001
 {%- endmacro %}
+
+{#- 1-based position of a column's value in a list of literals (null when absent): a priority order. -#}
+{% macro position_in_list(column, values) -%}
+    case {{ column }}{% for value in values %} when '{{ value }}' then {{ loop.index }}{% endfor %} end
+{%- endmacro %}

@@ -40,7 +40,7 @@ def test_asset_graph_runs_from_loads_through_staging_to_marts(tmp_path):
     assert parents("stg_openai_usage__costs") == {"openai_usage/costs"}
     assert "int_cost_and_usage_attributed" in parents("focus_cost_and_usage")
     assert parents("stg_prices__catalogue_prices") == {"prices/genai_prices"}
-    assert {"int_llm_requests_unioned", "int_llm_prices_daily"} <= parents("fct_llm_requests")
+    assert {"int_llm_requests_deduplicated", "int_attribution_keys", "int_llm_prices_daily"} <= parents("fct_llm_requests")
     assert graph.get(dg.AssetKey(["aws_cur", "line_items"])).group_name == "aws_cur"
     assert graph.get(dg.AssetKey(["stg_aws_cur__line_items"])).group_name == "aws_cur"
 
@@ -53,7 +53,7 @@ def test_invariant_checks_guard_the_run(tmp_path):
     for load_key in ("aws_cur/line_items", "openai_usage/completions_usage", "litellm/spend_logs"):
         assert (load_key, "no_quarantined_files") in checks
     # dbt tests become asset checks too
-    assert any(name.startswith("unique_int_llm_requests_tokenised_request_id") for _, name in checks)
+    assert any(name.startswith("unique_int_litellm__requests_request_id") for _, name in checks)
 
 
 def test_nightly_job_is_scheduled_at_two_utc_over_every_asset(tmp_path):

@@ -241,7 +241,7 @@ def test_rewritten_gateway_export_replaces_its_requests_downstream(demo_run, tmp
     assert outcome.success and outcome.failed_checks == []
     raw, tokenised, fct, from_day = _query(
         settings,
-        "SELECT (SELECT count(*) FROM raw_litellm.spend_logs), (SELECT count(*) FROM int_llm_requests_tokenised), "
+        "SELECT (SELECT count(*) FROM raw_litellm.spend_logs), (SELECT count(*) FROM int_litellm__requests), "
         "(SELECT count(*) FROM fct_llm_requests WHERE request_source = 'litellm'), "
         f"(SELECT count(*) FROM fct_llm_requests WHERE _source_file = "
         f"'{day.relative_to(landing)}')",

@@ -44,7 +44,7 @@ def test_gateway_token_totals_per_provider_model_and_day_equal_the_spend_logs(de
         _query(
             demo_run,
             "SELECT g.custom_llm_provider, r.gateway_model, strftime(r.request_date, '%Y-%m-%d'), sum(r.total_tokens) "
-            "FROM fct_llm_requests AS r JOIN int_llm_requests_tokenised AS g USING (request_id) "
+            "FROM fct_llm_requests AS r JOIN stg_litellm__spend_logs AS g USING (request_id) "
             "WHERE r.request_source = 'litellm' GROUP BY ALL",
         )
     )
@@ -91,7 +91,7 @@ def test_a_call_traced_and_logged_by_the_gateway_counts_once(demo_run):
 
 
 def test_otel_token_totals_per_provider_model_and_day_equal_the_spans(demo_run):
-    gateway_ids = {r[0] for r in _query(demo_run, "SELECT request_id FROM int_llm_requests_tokenised")}
+    gateway_ids = {r[0] for r in _query(demo_run, "SELECT request_id FROM int_litellm__requests")}
     expected: Totals = defaultdict(int)
     for s in _otel_model_spans(demo_run):
         if s["gen_ai.response.id"] in gateway_ids:

@@ -1,7 +1,8 @@
 {#-
     Attribution of each charge to team, application, environment and cost centre, from what the bill
-    itself carries: a resource tag naming a known team first, then the account or project mapping seed.
-    Whatever neither identifies is `Unallocated`, never dropped.
+    itself carries: a resource tag naming a known team first, then the account or project key; keys,
+    teams and cost centres resolve in int_attribution_keys. Whatever neither identifies is `Unallocated`,
+    never dropped.
 -#}
 
 with
@@ -10,12 +11,8 @@ charges as (
     select * from {{ ref('int_cost_and_usage_amortised') }}
 ),
 
-teams as (
-    select * from {{ ref('teams') }}
-),
-
 keys as (
-    select * from {{ ref('attribution_keys') }}
+    select * from {{ ref('int_attribution_keys') }}
 ),
 
 models as (
@@ -45,7 +42,8 @@ attributed as (
             else keys.environment
         end as attributed_environment
     from charges
-    left join teams as tagged_team on charges.tag_team = tagged_team.team
+    left join keys as tagged_team
+        on tagged_team.key_type = 'team' and charges.tag_team = tagged_team.key_value
     left join keys
         on charges.account_key_type = keys.key_type and charges.account_key = keys.key_value
 )
@@ -55,8 +53,8 @@ select
     coalesce(attributed.attributed_team, 'Unallocated') as team,
     coalesce(attributed.attributed_application, 'Unallocated') as application,
     coalesce(attributed.attributed_environment, 'unknown') as environment,
-    coalesce(teams.cost_centre_id, 'Unallocated') as cost_centre_id,
-    coalesce(teams.cost_centre_name, 'Unallocated') as cost_centre_name,
+    coalesce(team_key.cost_centre_id, 'Unallocated') as cost_centre_id,
+    coalesce(team_key.cost_centre_name, 'Unallocated') as cost_centre_name,
     models.model_family,
     models.model_creator,
     models.model_tier,
@@ -68,7 +66,7 @@ select
         else fx_rates.rate
     end as billing_currency_rate_to_reporting
 from attributed
-left join teams on attributed.attributed_team = teams.team
+left join keys as team_key on team_key.key_type = 'team' and attributed.attributed_team = team_key.key_value
 left join models on attributed.model_id = models.model_id
 left join fx_rates
     on

@@ -1,7 +1,8 @@
 {#-
     One row per LLM request, from the gateway (LiteLLM) or OpenTelemetry spans (deduplicated upstream),
-    attributed to team, application and cost centre through the mapping seeds, with the canonical model
-    and a list cost from the price catalogue.
+    attributed to team, application and cost centre through int_attribution_keys (gateway team, then a
+    team the span names, then the span's service), with the canonical model and a list cost from the
+    price catalogue.
 
     A view: the heavy work is materialised incrementally upstream, and the joins here are with small seeds
     and the daily price table, so a mapping or price change applies at once with nothing to rebuild (writing
@@ -27,32 +28,15 @@ requests as (
         *,
         cast(started_at as date) as request_date,
         input_tokens + cache_read_tokens + cache_write_tokens as prompt_tokens
-    from {{ ref('int_llm_requests_unioned') }}
+    from {{ ref('int_llm_requests_deduplicated') }}
 ),
 
 model_names as (
     select * from {{ ref('int_llm_model_names') }}
 ),
 
-team_keys as (
-    select
-        key_value,
-        team
-    from {{ ref('attribution_keys') }}
-    where key_type = 'litellm_team'
-),
-
-service_keys as (
-    select
-        key_value,
-        team,
-        application
-    from {{ ref('attribution_keys') }}
-    where key_type = 'otel_service'
-),
-
-teams as (
-    select * from {{ ref('teams') }}
+keys as (
+    select * from {{ ref('int_attribution_keys') }}
 ),
 
 prices as (
@@ -68,13 +52,14 @@ attributed as (
         model_names.model_family,
         model_names.model_creator,
         model_names.model_tier,
-        coalesce(team_keys.team, teams_by_attribute.team, service_keys.team, 'Unallocated') as team,
-        coalesce(requests.application, service_keys.application, 'Unallocated') as resolved_application
+        coalesce(gateway_team.team, named_team.team, service.team, 'Unallocated') as team,
+        coalesce(requests.application, service.application, 'Unallocated') as resolved_application
     from requests
     left join model_names on requests.model_name = model_names.model_name
-    left join team_keys on requests.gateway_team_id = team_keys.key_value
-    left join teams as teams_by_attribute on requests.team_attribute = teams_by_attribute.team
-    left join service_keys on requests.service_name = service_keys.key_value
+    left join keys as gateway_team
+        on gateway_team.key_type = 'litellm_team' and requests.gateway_team_id = gateway_team.key_value
+    left join keys as named_team on named_team.key_type = 'team' and requests.team_attribute = named_team.key_value
+    left join keys as service on service.key_type = 'otel_service' and requests.service_name = service.key_value
 )
 
 select
@@ -116,7 +101,7 @@ select
     attributed.team,
     attributed.resolved_application as application,
     coalesce(attributed.environment, 'unknown') as environment,
-    coalesce(teams.cost_centre_id, 'Unallocated') as cost_centre_id,
+    coalesce(team_key.cost_centre_id, 'Unallocated') as cost_centre_id,
     case attributed.price_provider
         when 'aws' then 'Amazon Web Services'
         when 'openai' then 'OpenAI'
@@ -131,7 +116,7 @@ select
     attributed.is_model_known,
     attributed.request_date
 from attributed
-left join teams on attributed.team = teams.team
+left join keys as team_key on team_key.key_type = 'team' and attributed.team = team_key.key_value
 left join prices
     on {{ price_join('attributed', 'prices', 'attributed.price_provider', 'attributed.model_id', "'standard'",
         'attributed.request_date', 'attributed.prompt_tokens') }}

@@ -1,6 +1,7 @@
 {#-
-    Gateway requests with disjoint token types: the expensive part of fct_llm_requests (JSON parsing of
-    tens of millions of metadata documents), kept incremental because spend logs are append-only.
+    LiteLLM gateway requests as LLM requests (the shared `llm_request` contract, _requests__models.yml), with
+    disjoint token types: the expensive part of fct_llm_requests (JSON parsing of tens of millions of
+    metadata documents), kept incremental because spend logs are append-only.
     LiteLLM's prompt_tokens include cache reads and writes (OpenAI convention) and completion_tokens include
     reasoning tokens: input + cache_read + cache_write = prompt tokens, output + reasoning = completion tokens.
 
@@ -28,7 +29,8 @@
 with
 
 candidates as (
-    select * from {{ ref('stg_litellm__spend_logs') }} as candidates_source
+    -- the alias is used by the incremental filter only (sqlfluff lints the first-run rendering)
+    select * from {{ ref('stg_litellm__spend_logs') }} as candidates_source  -- noqa: AL05
     {% if is_incremental() -%}
         where (
             _load_id not in (select distinct _load_id from {{ this }})
@@ -47,19 +49,34 @@ requests as (
 )
 
 select
+    'litellm' as request_source,
     request_id,
+    cast(null as varchar) as provider_request_id,
+    cast(null as varchar) as trace_id,
     session_id,
     agent_id,
     end_user_id,
+    cast(null as varchar) as customer_id,
+    cast(null as varchar) as feature,
     api_key_hash,
-    team_id,
+    team_id as gateway_team_id,
+    cast(null as varchar) as team_attribute,
+    cast(null as varchar) as service_name,
     application,
     environment,
-    custom_llm_provider,
-    gateway_model,
+    -- the upstream provider in the price catalogue's vocabulary
+    case custom_llm_provider
+        when 'bedrock' then 'aws'
+        when 'vertex_ai' then 'google'
+        when 'vertex_ai_beta' then 'google'
+        when 'gemini' then 'google'
+        else custom_llm_provider
+    end as price_provider,
+    gateway_model as model_name,
     call_type,
+    mcp_namespaced_tool_name as tool_name,
     status,
-    mcp_namespaced_tool_name as mcp_tool_name,
+    status = 'success' as is_success,
     prompt_tokens - cache_read_tokens - cache_write_tokens as input_tokens,
     cache_read_tokens,
     cache_write_tokens,

@@ -1,0 +1,44 @@
+{#-
+    Every LLM request of every request source, each call once. Each source maps itself in its own
+    `int_<source>__requests` model under the shared `llm_request` contract (_requests__models.yml); a new
+    request source is one more name in the list below, whose order is the source priority: when several
+    rows describe one call, the row of the first source in the list counts (the gateway knows the team and
+    key, instrumentation the feature and customer), and within a source the first load.
+
+    Two rows are the same call when they share the request id (a span's gen_ai.response.id is the id the
+    gateway logged; an export repeated across files repeats it) or the provider's own request id (the id
+    the cloud provider gave the call, which the gateway, the instrumentation and the provider's logs may
+    each carry). Ranking by one key and then by the other keeps one row per call either way.
+-#}
+{%- set request_sources = [
+    'litellm',
+    'otel_genai',
+] -%}
+
+with
+
+unioned as (
+    -- each request model ends with the contract's columns in the contract's order, so `*` lines up
+    {% for request_source in request_sources %}
+        select * from {{ ref('int_' ~ request_source ~ '__requests') }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+first_by_request_id as (
+    select * from unioned
+    qualify row_number() over (
+        partition by request_id
+        order by {{ position_in_list('request_source', request_sources) }}, _loaded_at, _source_file, _source_row
+    ) = 1
+),
+
+first_by_provider_request_id as (
+    select * from first_by_request_id
+    qualify row_number() over (
+        partition by coalesce(provider_request_id, request_id)
+        order by {{ position_in_list('request_source', request_sources) }}, _loaded_at, _source_file, _source_row
+    ) = 1
+)
+
+select * from first_by_provider_request_id

@@ -1,0 +1,53 @@
+{#-
+    OpenTelemetry GenAI spans of model calls as LLM requests (the shared `llm_request` contract,
+    _requests__models.yml). Only spans of model calls count: agent, tool and workflow spans wrap model calls
+    whose tokens their children already report. A span without gen_ai.response.id is identified by its trace
+    and span ids. The same call exported twice, or also logged by the gateway, is resolved downstream in
+    int_llm_requests_deduplicated.
+-#}
+
+with
+
+spans as (
+    select * from {{ ref('stg_otel_genai__spans') }}
+    where coalesce(operation_name, 'chat') in ('chat', 'generate_content', 'text_completion', 'embeddings')
+)
+
+select
+    'otel_genai' as request_source,
+    coalesce(response_id, trace_id || ':' || span_id) as request_id,
+    cast(null as varchar) as provider_request_id,
+    trace_id,
+    conversation_id as session_id,
+    agent_id,
+    end_user_id,
+    customer_id,
+    feature,
+    cast(null as varchar) as api_key_hash,
+    cast(null as varchar) as gateway_team_id,
+    team_attribute,
+    service_name,
+    cast(null as varchar) as application,
+    deployment_environment as environment,
+    price_provider,
+    model_name,
+    operation_name as call_type,
+    tool_name,
+    case when status_code = 'ERROR' then 'failure' else 'success' end as status,
+    status_code <> 'ERROR' as is_success,
+    input_tokens,
+    cache_read_tokens,
+    cache_write_tokens,
+    output_tokens,
+    reasoning_tokens,
+    input_tokens_total + output_tokens_total as total_tokens,
+    cast(null as {{ money_type() }}) as gateway_cost,
+    cast(date_diff('millisecond', started_at, ended_at) as bigint) as request_duration_ms,
+    false as is_cache_hit,
+    started_at,
+    ended_at,
+    _source_file,
+    _source_row,
+    _loaded_at,
+    _load_id
+from spans

@@ -1,0 +1,61 @@
+{#-
+    Provider usage reports per day: the buckets of every usage source (one `int_<source>__usage_buckets`
+    model each, under the shared `llm_usage_bucket` contract; a new usage report is one more name in the
+    list) summed into their day. Buckets finer than a day (1h, 1m) are summed into their day; pricing is
+    linear in tokens, so rating the day's sum equals rating each bucket.
+    Grain: day x source x endpoint x project/workspace x API key x user x model x service tier x context band.
+-#}
+{%- set usage_bucket_models = [
+    'int_openai_usage__usage_buckets',
+    'int_anthropic_usage__usage_buckets',
+] -%}
+
+with
+
+buckets as (
+    -- each bucket model ends with the contract's columns in the contract's order, so `*` lines up
+    {% for bucket_model in usage_bucket_models %}
+        select * from {{ ref(bucket_model) }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+daily as (
+    select
+        cast(bucket_start_at as date) as usage_date,
+        usage_source,
+        price_provider,
+        endpoint,
+        account_key_type,
+        account_key,
+        api_key_id,
+        user_id,
+        model_name,
+        -- one tier vocabulary: OpenAI's default (or auto) tier is standard, and batch usage is the batch tier
+        case
+            when is_batch then 'batch'
+            when service_tier in ('default', 'auto') then 'standard'
+            else service_tier
+        end as service_tier,
+        is_batch,
+        context_window,
+        count(*) as buckets,
+        sum(requests) as requests,
+        sum(input_tokens) as input_tokens,
+        sum(cache_read_tokens) as cache_read_tokens,
+        sum(cache_write_5m_tokens) as cache_write_5m_tokens,
+        sum(cache_write_1h_tokens) as cache_write_1h_tokens,
+        sum(output_tokens) as output_tokens,
+        sum(reasoning_tokens) as reasoning_tokens,
+        sum(web_search_requests) as web_search_requests,
+        sum(images) as images,
+        sum(characters) as characters,
+        sum(audio_seconds) as audio_seconds,
+        sum(usage_bytes) as usage_bytes,
+        sum(sessions) as sessions,
+        sum(tool_calls) as tool_calls
+    from buckets
+    group by all
+)
+
+select * from daily
