@@ -43,13 +43,14 @@ def render_summary(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
     lines.append("Effective (amortised) cost by team:")
     for team, currency, total in by_team:
         lines.append(f"  {team:<24} {currency} {_money(total):>14}")
-    requests = con.execute(
-        "SELECT count(*) FILTER (WHERE request_source = 'litellm'), count(*) FILTER (WHERE request_source <> 'litellm'), "
-        "sum(gateway_cost), sum(list_cost) FROM main.fct_llm_requests"
-    ).fetchone()
+    by_source = con.execute(
+        "SELECT request_source, count(*) FROM main.fct_llm_requests GROUP BY ALL ORDER BY 2 DESC, 1"
+    ).fetchall()
+    costs = con.execute("SELECT sum(gateway_cost), sum(list_cost) FROM main.fct_llm_requests").fetchone()
+    counted = ", ".join(f"{source} {n:,}" for source, n in by_source) or "none"
     lines.append(
-        f"LLM requests: {requests[0]:,} via the gateway + {requests[1]:,} seen only by OpenTelemetry "
-        f"(gateway estimate {_money(requests[2] or Decimal(0))} USD, list price {_money(requests[3] or Decimal(0))} USD)"
+        f"LLM requests, each call once, by the source that counts it: {counted} "
+        f"(gateway estimate {_money(costs[0] or Decimal(0))} USD, list price {_money(costs[1] or Decimal(0))} USD)"
     )
     unpriced = con.execute("SELECT count(*), coalesce(sum(total_tokens), 0) FROM main.rpt_unpriced_usage").fetchone()
     if unpriced[0]:

@@ -174,6 +174,11 @@ def _calls(con: duckdb.DuckDBPyConnection, seed: int, n: int, start: datetime, e
         SELECT *,
                input_total - cache_read_tokens - cache_write_tokens AS input_tokens,
                via_gateway AND u_hit < 0.03 AS is_gateway_cache_hit,
+               -- the id AWS gives a Bedrock call (x-amzn-requestid): the gateway's spend log, the caller's
+               -- span and Bedrock's invocation log all carry it
+               CASE WHEN provider = 'bedrock' THEN regexp_replace(
+                   md5('{int(seed)}:' || call_id), '^(.{{8}})(.{{4}})(.{{4}})(.{{4}})(.{{12}})$', '\\1-\\2-\\3-\\4-\\5')
+               END AS aws_request_id,
                via_gateway AND u_hit >= 0.03 AND u_fail < 0.005 AS is_failed,
                -- list cost of the call, exact: tokens x price per million tokens
                (

@@ -631,8 +631,12 @@ class _SourceLoad:
                 selection = readers.jsonl_select(pf.file, table)
             else:
                 arrow_name = f"_incoming_{load_ids[pf.file.key]}"
-                self.con.register(arrow_name, self._parse(pf))
-                selection = readers.Selection(readers.arrow_select(arrow_name), {})
+                parsed = self._parse(pf)
+                self.con.register(arrow_name, parsed)
+                fields = readers.parsed_fields(parsed)
+                selection = readers.Selection(
+                    readers.arrow_select(arrow_name), {} if fields is None else {pf.file.key: fields}
+                )
             self._insert_selection(pf, selection, load_ids[pf.file.key])
         finally:
             if arrow_name:

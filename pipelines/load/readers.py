@@ -13,6 +13,7 @@ import csv
 import gzip
 import hashlib
 import io
+import json
 import os
 import re
 import shutil
@@ -413,9 +414,19 @@ def locate_parquet_error(
     return BadFileError(file.key, "the file does not convert to the raw contract")
 
 
+# Schema metadata key under which a source's parser may list the field names a file used (for drift).
+PARSED_FIELDS_METADATA = "aicost.fields"
+
+
 def arrow_select(name: str) -> str:
     """SQL selecting a registered Arrow table (already shaped to the contract by its parser)."""
     return f"SELECT * FROM {sql_ident(name)}"
+
+
+def parsed_fields(parsed: pa.Table) -> list[str] | None:
+    """The field names a parser saw in its file (``PARSED_FIELDS_METADATA``), when it reports them."""
+    listed = (parsed.schema.metadata or {}).get(PARSED_FIELDS_METADATA.encode())
+    return None if listed is None else list(json.loads(listed))
 
 
 def contract_arrow_schema(table: RawTable) -> pa.Schema:

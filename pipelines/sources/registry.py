@@ -5,6 +5,7 @@ from pipelines.sources.aws_cur import SOURCE as AWS_CUR
 from pipelines.sources.aws_focus import SOURCE as AWS_FOCUS
 from pipelines.sources.azure_cost import SOURCE as AZURE_COST
 from pipelines.sources.base import Source
+from pipelines.sources.bedrock_invocation_logs import SOURCE as BEDROCK_INVOCATION_LOGS
 from pipelines.sources.gcp_billing import SOURCE as GCP_BILLING
 from pipelines.sources.litellm import SOURCE as LITELLM
 from pipelines.sources.openai_usage import SOURCE as OPENAI_USAGE
@@ -13,5 +14,16 @@ from pipelines.sources.outcomes import SOURCE as OUTCOMES
 
 SOURCES: dict[str, Source] = {
     s.slug: s
-    for s in (AWS_CUR, AWS_FOCUS, AZURE_COST, GCP_BILLING, OPENAI_USAGE, ANTHROPIC_USAGE, LITELLM, OTEL_GENAI, OUTCOMES)
+    for s in (
+        AWS_CUR,
+        AWS_FOCUS,
+        AZURE_COST,
+        GCP_BILLING,
+        OPENAI_USAGE,
+        ANTHROPIC_USAGE,
+        LITELLM,
+        OTEL_GENAI,
+        BEDROCK_INVOCATION_LOGS,
+        OUTCOMES,
+    )
 }

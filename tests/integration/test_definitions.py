@@ -40,7 +40,9 @@ def test_asset_graph_runs_from_loads_through_staging_to_marts(tmp_path):
     assert parents("stg_openai_usage__costs") == {"openai_usage/costs"}
     assert "int_cost_and_usage_attributed" in parents("focus_cost_and_usage")
     assert parents("stg_prices__catalogue_prices") == {"prices/genai_prices"}
-    assert {"int_llm_requests_deduplicated", "int_attribution_keys", "int_llm_prices_daily"} <= parents("fct_llm_requests")
+    assert {"int_llm_requests_deduplicated", "int_attribution_keys", "int_llm_prices_daily"} <= parents(
+        "fct_llm_requests"
+    )
     assert graph.get(dg.AssetKey(["aws_cur", "line_items"])).group_name == "aws_cur"
     assert graph.get(dg.AssetKey(["stg_aws_cur__line_items"])).group_name == "aws_cur"
 

@@ -6,6 +6,7 @@ from the warehouse, so a modelling bug cannot hide itself.
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -88,6 +89,51 @@ def test_a_call_traced_and_logged_by_the_gateway_counts_once(demo_run):
         "SELECT count(*) FROM (SELECT request_id FROM fct_llm_requests GROUP BY request_id HAVING count(*) > 1)",
     )
     assert duplicates == (0,)
+
+
+def _invocation_records(demo_run) -> list[dict]:
+    return [
+        json.loads(line)
+        for path in demo_run.landing.glob("bedrock_invocation_logs/**/*.json.gz")
+        for line in gzip.decompress(path.read_bytes()).decode("utf-8").splitlines()
+    ]
+
+
+def test_a_bedrock_call_the_gateway_or_a_span_also_saw_counts_once(demo_run):
+    records = _invocation_records(demo_run)
+    gateway_aws_ids = set()
+    for path in demo_run.landing.glob("litellm/**/*.parquet"):
+        for metadata in pq.read_table(path, columns=["metadata"]).column(0).to_pylist():
+            headers = (json.loads(metadata).get("hidden_params") or {}).get("additional_headers") or {}
+            if "llm_provider-x-amzn-requestid" in headers:
+                gateway_aws_ids.add(headers["llm_provider-x-amzn-requestid"])
+    span_aws_ids = {s["aws.request_id"] for s in _otel_model_spans(demo_run) if "aws.request_id" in s}
+    only_logged = [r for r in records if r["requestId"] not in gateway_aws_ids | span_aws_ids]
+    # the demo has all three kinds: through the gateway, traced directly, and neither
+    assert gateway_aws_ids & {r["requestId"] for r in records}
+    assert span_aws_ids & {r["requestId"] for r in records}
+    assert only_logged
+
+    ((rows, tokens, calls),) = _query(
+        demo_run,
+        "SELECT count(*), sum(total_tokens), count(DISTINCT provider_request_id) FROM fct_llm_requests "
+        "WHERE request_source = 'bedrock_invocation_logs'",
+    )
+    assert rows == calls == len(only_logged)
+    assert tokens == sum(
+        r["input"]["inputTokenCount"]
+        + r["input"]["cacheReadInputTokenCount"]
+        + r["input"]["cacheWriteInputTokenCount"]
+        + r["output"]["outputTokenCount"]
+        for r in only_logged
+    )
+    # every logged call is in the facts exactly once, whichever source counts it
+    (logged_calls,) = _query(
+        demo_run,
+        "SELECT count(*) FROM fct_llm_requests WHERE provider_request_id IN "
+        "(SELECT request_id FROM stg_bedrock_invocation_logs__invocations)",
+    )
+    assert logged_calls == (len({r["requestId"] for r in records}),)
 
 
 def test_otel_token_totals_per_provider_model_and_day_equal_the_spans(demo_run):

@@ -42,6 +42,8 @@ _SPAN_TEXT = {
     "gen_ai.agent.id": "agent_id",
     "gen_ai.agent.name": "agent_name",
     "gen_ai.tool.name": "tool_name",
+    # AWS's id of the call (AWS SDK instrumentation), the key Bedrock's invocation log shares
+    "aws.request_id": "aws_request_id",
 }
 _SPAN_COUNTS = {
     "gen_ai.usage.input_tokens": "input_tokens",

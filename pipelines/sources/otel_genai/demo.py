@@ -39,7 +39,7 @@ def write_otel(con: duckdb.DuckDBPyConnection, landing: Path, seed: int) -> int:
                CASE WHEN via_gateway THEN 'chatcmpl-' || printf('%016x', hash({int(seed)}, call_id, 99))
                     ELSE 'msg_' || printf('%016x', hash({int(seed)}, call_id, 98)) END AS response_id,
                printf('%032x', hash({int(seed)}, call_id, 97)::UHUGEINT * 18446744073709551557) AS trace_id,
-               endpoint
+               endpoint, CASE WHEN NOT via_gateway THEN aws_request_id END AS aws_request_id
         FROM calls WHERE is_traced AND NOT is_batch AND NOT is_gateway_cache_hit
         ORDER BY started_at, call_id
         """
@@ -49,7 +49,7 @@ def write_otel(con: duckdb.DuckDBPyConnection, landing: Path, seed: int) -> int:
     by_day: dict[str, list[str]] = {}
     for (
         started, duration, app, env, team, provider, model, failed, call_id,
-        input_total, cache_read, cache_write, output, response_id, trace_id, endpoint,
+        input_total, cache_read, cache_write, output, response_id, trace_id, endpoint, aws_request_id,
     ) in rows:  # fmt: skip
         start_ns = int(started.timestamp()) * 1_000_000_000 + started.microsecond * 1000
         agent_span = f"{call_id:016x}"[-16:]
@@ -73,6 +73,9 @@ def write_otel(con: duckdb.DuckDBPyConnection, landing: Path, seed: int) -> int:
         ]
         if team is not None:
             attributes.append(_attr("app.team", team))
+        if aws_request_id is not None:
+            # an AWS SDK call instrumented directly: the SDK span carries AWS's request id
+            attributes.append(_attr("aws.request_id", aws_request_id))
         spans = [
             {
                 "traceId": trace_id,

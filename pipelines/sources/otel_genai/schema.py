@@ -24,6 +24,8 @@ SPANS = RawTable(
         Column("request_model", "VARCHAR", required=False),
         Column("response_model", "VARCHAR", required=False),
         Column("response_id", "VARCHAR", required=False),
+        # aws.request_id of an AWS SDK span (a Bedrock call made without the gateway)
+        Column("aws_request_id", "VARCHAR", required=False),
         Column("input_tokens", "BIGINT", required=False),
         Column("output_tokens", "BIGINT", required=False),
         Column("cache_read_input_tokens", "BIGINT", required=False),

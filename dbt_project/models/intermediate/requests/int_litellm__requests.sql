@@ -51,7 +51,7 @@ requests as (
 select
     'litellm' as request_source,
     request_id,
-    cast(null as varchar) as provider_request_id,
+    provider_request_id,
     cast(null as varchar) as trace_id,
     session_id,
     agent_id,
@@ -62,6 +62,8 @@ select
     team_id as gateway_team_id,
     cast(null as varchar) as team_attribute,
     cast(null as varchar) as service_name,
+    cast(null as varchar) as cloud_account_id,
+    cast(null as varchar) as iam_principal,
     application,
     environment,
     -- the upstream provider in the price catalogue's vocabulary

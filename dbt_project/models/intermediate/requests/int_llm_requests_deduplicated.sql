@@ -3,7 +3,8 @@
     `int_<source>__requests` model under the shared `llm_request` contract (_requests__models.yml); a new
     request source is one more name in the list below, whose order is the source priority: when several
     rows describe one call, the row of the first source in the list counts (the gateway knows the team and
-    key, instrumentation the feature and customer), and within a source the first load.
+    key, instrumentation the feature and customer, the provider's log only the account and principal),
+    and within a source the first load.
 
     Two rows are the same call when they share the request id (a span's gen_ai.response.id is the id the
     gateway logged; an export repeated across files repeats it) or the provider's own request id (the id
@@ -13,14 +14,16 @@
 {%- set request_sources = [
     'litellm',
     'otel_genai',
+    'bedrock_invocation_logs',
 ] -%}
 
 with
 
 unioned as (
-    -- each request model ends with the contract's columns in the contract's order, so `*` lines up
+    -- by name: an incremental request model appends a column new in the contract at its end
     {% for request_source in request_sources %}
-        select * from {{ ref('int_' ~ request_source ~ '__requests') }}
+        select {{ contract_columns() }}
+        from {{ ref('int_' ~ request_source ~ '__requests') }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

@@ -16,7 +16,7 @@ spans as (
 select
     'otel_genai' as request_source,
     coalesce(response_id, trace_id || ':' || span_id) as request_id,
-    cast(null as varchar) as provider_request_id,
+    provider_request_id,
     trace_id,
     conversation_id as session_id,
     agent_id,
@@ -27,6 +27,8 @@ select
     cast(null as varchar) as gateway_team_id,
     team_attribute,
     service_name,
+    cast(null as varchar) as cloud_account_id,
+    cast(null as varchar) as iam_principal,
     cast(null as varchar) as application,
     deployment_environment as environment,
     price_provider,

@@ -1,8 +1,8 @@
 {#-
-    One row per LLM request, from the gateway (LiteLLM) or OpenTelemetry spans (deduplicated upstream),
-    attributed to team, application and cost centre through int_attribution_keys (gateway team, then a
-    team the span names, then the span's service), with the canonical model and a list cost from the
-    price catalogue.
+    One row per LLM request, from the gateway (LiteLLM), OpenTelemetry spans or Bedrock invocation logs
+    (deduplicated upstream), attributed to team, application and cost centre through int_attribution_keys
+    (gateway team, then a team the call names, then the span's service, then the cloud account), with the
+    canonical model and a list cost from the price catalogue.
 
     A view: the heavy work is materialised incrementally upstream, and the joins here are with small seeds
     and the daily price table, so a mapping or price change applies at once with nothing to rebuild (writing
@@ -52,19 +52,24 @@ attributed as (
         model_names.model_family,
         model_names.model_creator,
         model_names.model_tier,
-        coalesce(gateway_team.team, named_team.team, service.team, 'Unallocated') as team,
-        coalesce(requests.application, service.application, 'Unallocated') as resolved_application
+        coalesce(gateway_team.team, named_team.team, service.team, account.team, 'Unallocated') as team,
+        coalesce(requests.application, service.application, account.application, 'Unallocated')
+            as resolved_application,
+        coalesce(requests.environment, account.environment) as resolved_environment
     from requests
     left join model_names on requests.model_name = model_names.model_name
     left join keys as gateway_team
         on gateway_team.key_type = 'litellm_team' and requests.gateway_team_id = gateway_team.key_value
     left join keys as named_team on named_team.key_type = 'team' and requests.team_attribute = named_team.key_value
     left join keys as service on service.key_type = 'otel_service' and requests.service_name = service.key_value
+    left join keys as account
+        on account.key_type = 'aws_account' and requests.cloud_account_id = account.key_value
 )
 
 select
     attributed.request_source,
     attributed.request_id,
+    attributed.provider_request_id,
     attributed.trace_id,
     attributed.session_id,
     attributed.agent_id,
@@ -74,6 +79,8 @@ select
     attributed.api_key_hash,
     attributed.gateway_team_id,
     attributed.service_name,
+    attributed.cloud_account_id,
+    attributed.iam_principal,
     attributed.model_family,
     attributed.model_creator,
     attributed.model_tier,
@@ -100,7 +107,7 @@ select
     attributed._source_row,
     attributed.team,
     attributed.resolved_application as application,
-    coalesce(attributed.environment, 'unknown') as environment,
+    coalesce(attributed.resolved_environment, 'unknown') as environment,
     coalesce(team_key.cost_centre_id, 'Unallocated') as cost_centre_id,
     case attributed.price_provider
         when 'aws' then 'Amazon Web Services'

@@ -38,6 +38,7 @@ renamed as (
         request_model,
         coalesce(response_model, request_model) as model_name,
         response_id,
+        aws_request_id as provider_request_id,
         conversation_id,
         agent_id,
         agent_name,
