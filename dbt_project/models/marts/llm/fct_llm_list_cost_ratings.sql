@@ -6,12 +6,14 @@
     Incremental and append-only: a run adds the ratings of the current catalogue version for the days not
     yet rated with it, and never changes an earlier rating. When genai-prices (or the override seed) changes
     prices, the next run appends the restated cost beside the first one; rpt_list_cost_restatements sets
-    them side by side.
+    them side by side. Its columns are contracted: a change to them fails the run (a deliberate migration)
+    instead of silently altering history.
 -#}
 {{
     config(
         materialized='incremental',
         incremental_strategy='append',
+        on_schema_change='fail',
     )
 }}
 
