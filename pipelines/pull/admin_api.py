@@ -24,7 +24,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.config import env_name
@@ -239,11 +239,6 @@ def pull(
 def parse_day(text: str) -> datetime:
     """``YYYY-MM-DD`` as UTC midnight."""
     return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
-
-
-def day_after(moment: datetime) -> datetime:
-    """The next UTC midnight."""
-    return (moment + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def pull_configured(

@@ -38,7 +38,6 @@ from pipelines.sources.openai_usage.totals import BILLED_TOTALS
 
 SLUG = "openai_usage"
 ENDPOINT_FIELDS: dict[str, tuple[str, ...]] = {name: spec.fields for name, spec in USAGE_ENDPOINTS.items()}
-ENDPOINTS = tuple(ENDPOINT_FIELDS)
 _TEXT_FIELDS = {"project_id", "user_id", "api_key_id", "model", "service_tier", "source", "size"}
 _TEXT_FIELDS |= {"vector_store_id", "context_level", "api_source", "quantity_unit"}
 
