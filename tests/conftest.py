@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,13 @@ from pipelines.warehouse import connect
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CUR_EXPORT = "test-export"
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now (for a server a test starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def place(landing: Path, key: str, source: Path) -> Path:

@@ -23,7 +23,7 @@ from orchestration.run import run_pipeline
 from pipelines.config import PROJECT_ROOT, Settings
 from pipelines.reconcile import conservation_report
 from pipelines.warehouse import connect
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, free_port
 
 EMULATOR = PROJECT_ROOT / ".venv-bqemu" / "bin" / "bqemulator"
 PROJECT = "test-proj"
@@ -93,16 +93,10 @@ SCHEMA = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert EMULATOR.exists(), "the BigQuery emulator is not installed: run `make tools`"
-    rest, grpc = _free_port(), _free_port()
+    rest, grpc = free_port(), free_port()
     log = tmp_path_factory.mktemp("bqemu") / "emulator.log"
     with log.open("w") as out:
         process = subprocess.Popen(

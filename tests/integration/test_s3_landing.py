@@ -5,7 +5,6 @@ The production code path (boto3, standard credential chain) is unchanged; only t
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,20 +21,14 @@ from pipelines.load.loader import load_source
 from pipelines.reconcile import conservation_report
 from pipelines.sources.registry import SOURCES
 from pipelines.warehouse import connect
-from tests.conftest import FIXTURES, place_cur_delivery
+from tests.conftest import FIXTURES, free_port, place_cur_delivery
 
 BUCKET = "billing-exports"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     yield f"http://127.0.0.1:{port}"
