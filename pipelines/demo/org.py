@@ -123,7 +123,6 @@ MODELS: tuple[Model, ...] = (
         _d("0"),
     ),
 )
-MODEL_BY_ID = {m.model_id: m for m in MODELS}
 # Azure OpenAI (meters) and Vertex AI (SKUs): the cloud-hosted models of the other two invoices.
 MODELS += (
     Model(
@@ -190,7 +189,6 @@ MODELS += (
         endpoint="embeddings",
     ),
 )
-MODEL_BY_ID = {m.model_id: m for m in MODELS}
 
 # OpenAI's Batch API halves the price of input and output tokens.
 BATCH_DISCOUNT = Decimal("0.5")
@@ -203,7 +201,6 @@ AZURE_SUBSCRIPTIONS = {
     "ml-train": "aaaa0000-0000-0000-0000-000000000002",
 }
 GCP_BILLING_ACCOUNT = "0A1B2C-3D4E5F-678901"
-GCP_PROJECTS = ("growth-prod", "ds-batch", "ml-train-gcp")
 
 
 @dataclass(frozen=True)

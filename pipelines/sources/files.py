@@ -1,14 +1,36 @@
-"""Shared planning for sources delivered as plain CSV / gzip CSV / Parquet files read by DuckDB."""
+"""Shared file handling of sources: planning files DuckDB reads, and the text of files a source parses."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import zlib
 
 import pyarrow as pa
 
 from pipelines.landing import Landing, LandingFile
 from pipelines.load.contracts import RawTable
+from pipelines.load.errors import BadFileError
 from pipelines.sources.base import FileFormat, LoadOptions, LoadPlan, PlannedFile
+
+
+def decoded_text(planned: PlannedFile) -> str:
+    """The text of a UTF-8 file (gzip allowed, a byte-order mark dropped) a source parses in Python.
+
+    Raises:
+        BadFileError: A truncated or corrupt gzip stream (a writer rotating the file mid-write), or a byte
+            that is not UTF-8 (with its line).
+    """
+    key = planned.file.key
+    path = planned.file.local_path
+    try:
+        raw = gzip.decompress(path.read_bytes()) if path.name.endswith(".gz") else path.read_bytes()
+    except (OSError, EOFError, zlib.error) as exc:
+        raise BadFileError(key, f"cannot be decompressed (truncated or corrupt gzip): {exc}") from exc
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadFileError(key, f"not UTF-8 (byte {exc.start})", line=raw[: exc.start].count(b"\n") + 1) from exc
 
 
 def tabular_format(name: str) -> FileFormat | None:

@@ -16,9 +16,7 @@ Imports: ``pipelines.sources.base``; ``pipelines.load`` (contracts, errors, read
 
 from __future__ import annotations
 
-import gzip
 import json
-import zlib
 from datetime import datetime
 
 import pyarrow as pa
@@ -29,6 +27,7 @@ from pipelines.load.readers import PARSED_FIELDS_METADATA, contract_arrow_schema
 from pipelines.sources.base import LoadOptions, LoadPlan, PlannedFile, SourceUnit
 from pipelines.sources.bedrock_invocation_logs import demo
 from pipelines.sources.bedrock_invocation_logs.schema import BODY_FIELDS, FIELDS, INVOCATIONS, TOKEN_COLUMNS
+from pipelines.sources.files import decoded_text
 
 SLUG = "bedrock_invocation_logs"
 _SUFFIXES = (".json", ".jsonl", ".log")
@@ -53,17 +52,8 @@ class BedrockInvocationLogsSource:
 
     def parse(self, planned: PlannedFile, options: LoadOptions) -> pa.Table:
         """Reads every record's usage and identity fields, never its bodies."""
-        key = planned.file.key
-        path = planned.file.local_path
-        try:
-            raw = gzip.decompress(path.read_bytes()) if path.name.endswith(".gz") else path.read_bytes()
-        except (OSError, EOFError, zlib.error) as exc:
-            raise BadFileError(key, f"cannot be decompressed (truncated or corrupt gzip): {exc}") from exc
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise BadFileError(key, f"not UTF-8 (byte {exc.start})", line=raw[: exc.start].count(b"\n") + 1) from exc
-        records = _Records(key)
+        text = decoded_text(planned)
+        records = _Records(planned.file.key)
         for number, line in enumerate(text.splitlines(), start=1):
             records.add(number, line)
         return records.table()

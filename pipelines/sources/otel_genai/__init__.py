@@ -15,9 +15,7 @@ version.
 
 from __future__ import annotations
 
-import gzip
 import json
-import zlib
 
 import pyarrow as pa
 
@@ -26,6 +24,7 @@ from pipelines.load import pseudonyms
 from pipelines.load.errors import BadFileError
 from pipelines.load.readers import contract_arrow_schema
 from pipelines.sources.base import LoadOptions, LoadPlan, PlannedFile, SourceUnit
+from pipelines.sources.files import decoded_text
 from pipelines.sources.otel_genai import demo
 from pipelines.sources.otel_genai.schema import SPANS
 
@@ -110,16 +109,7 @@ class OtelGenAISource:
         """Parses every line (one export request each) into span rows, column by column."""
         key = planned.file.key
         path = planned.file.local_path
-        try:
-            raw = gzip.decompress(path.read_bytes()) if path.name.endswith(".gz") else path.read_bytes()
-        except (OSError, EOFError, zlib.error) as exc:
-            # A collector rotating a file mid-write leaves a truncated gzip stream.
-            raise BadFileError(key, f"cannot be decompressed (truncated or corrupt gzip): {exc}") from exc
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise BadFileError(key, f"not UTF-8 (byte {exc.start})", line=line) from exc
+        text = decoded_text(planned)
         spans = _Spans(key, attribute_keys(options.otel_attribute_keys), options.pseudonym_salt)
         document = _whole_document(text) if path.name.removesuffix(".gz").endswith(".json") else None
         if document is not None:
