@@ -35,8 +35,8 @@ from pathlib import Path
 import duckdb
 
 from pipelines.landing import Landing, LandingFile, RefusedFile
-from pipelines.load import drift, manifest, overlaps, pseudonyms, readers
-from pipelines.load.contracts import EXTRA_FIELDS, RawTable, RowCheck
+from pipelines.load import drift, manifest, overlaps, pseudonyms, readers, verify
+from pipelines.load.contracts import RawTable
 from pipelines.load.errors import BadFileError
 from pipelines.load.manifest import LOADS_TABLE, Entry
 from pipelines.sources.base import LoadOptions, PlannedFile, Source
@@ -539,11 +539,13 @@ class _SourceLoad:
                 python_csv = bad is not None and bad.file.key in self._python_csv
                 raise _DeliveryFailed(bad=bad, cause=exc, python_csv=python_csv) from exc
 
-        self._check_rows(files, load_ids)
-        stats = self._stats(files, load_ids)
-        self._check_manifest_rows(files, load_ids, stats)
-        repeated = self._repeated_keys(files, load_ids, replaced)
-        self._record_drift(files, load_ids, file_columns)
+        error = verify.first_row_violation(self.con, files, load_ids)
+        stats = verify.load_stats(self.con, files, load_ids)
+        error = error or verify.manifest_row_mismatch(files, load_ids, stats)
+        if error:
+            raise _DeliveryFailed(error)
+        repeated = verify.repeated_keys(self.con, files, load_ids, replaced)
+        verify.record_drift(self.con, self.source.slug, self.at, files, load_ids, file_columns)
         for partition, delivery_id, delivery_files in deliveries:
             new_ids = []
             for pf in delivery_files:
@@ -678,64 +680,6 @@ class _SourceLoad:
             log.exception("%s: the %s parser failed", pf.file.key, self.source.slug)
             raise BadFileError(pf.file.key, f"cannot be parsed: {type(exc).__name__}: {exc}") from exc
 
-    def _check_rows(self, files: list[PlannedFile], load_ids: dict[str, str]) -> None:
-        """Applies each table's row rules to the rows just inserted; the first violation fails its delivery.
-
-        One scan per table evaluates every rule for every new file (the first violating record of each rule
-        and file); only the failing record is read again, for its value.
-        """
-        by_table: dict[str, list[PlannedFile]] = defaultdict(list)
-        for pf in files:
-            by_table[pf.table.qualified_name].append(pf)
-        for table_files in by_table.values():
-            table = table_files[0].table
-            checks = table.row_checks
-            if not checks:
-                continue
-            firsts = ", ".join(f"min(_source_row) FILTER (WHERE NOT coalesce(({c.condition}), true))" for c in checks)
-            found = {
-                row[0]: row[1:]
-                for row in self.con.execute(
-                    f"SELECT _load_id, {firsts} FROM {table.qualified_name} "
-                    "WHERE _load_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY _load_id",
-                    [[load_ids[pf.file.key] for pf in table_files]],
-                ).fetchall()
-            }
-            for pf in table_files:
-                for check, row in zip(checks, found.get(load_ids[pf.file.key], ()), strict=True):
-                    if row is not None:
-                        raise _DeliveryFailed(self._row_error(pf, load_ids[pf.file.key], check, row))
-
-    def _row_error(self, pf: PlannedFile, load_id: str, check: RowCheck, row: int) -> BadFileError:
-        """The quarantine message of a record that breaks a row rule: its line, column and value."""
-        value = self.con.execute(
-            f"SELECT CAST({readers.sql_ident(check.column)} AS VARCHAR) FROM {pf.table.qualified_name} "
-            "WHERE _load_id = ? AND _source_row = ?",
-            [load_id, row],
-        ).fetchone()[0]
-        # Parquet and JSON records are numbered from 1; a CSV record's line is found in the file (quoted
-        # fields can span lines).
-        line = readers.csv_line_of_record(pf.file, row) if pf.format == "csv" else row
-        shown = "an empty value" if value is None else f"value {value!r}"
-        return BadFileError(pf.file.key, f"{shown} {check.reason}", line=line, column=check.column)
-
-    def _check_manifest_rows(
-        self, files: list[PlannedFile], load_ids: dict[str, str], stats: dict[str, tuple[int, str | None]]
-    ) -> None:
-        """A file holding another number of rows than its manifest states (a truncated copy) fails its delivery."""
-        for pf in files:
-            if pf.expected_rows is None:
-                continue
-            rows = stats.get(load_ids[pf.file.key], (0, None))[0]
-            if rows != pf.expected_rows:
-                raise _DeliveryFailed(
-                    BadFileError(
-                        pf.file.key,
-                        f"holds {rows} row(s) where the delivery's manifest states {pf.expected_rows} "
-                        "(a truncated or partial copy)",
-                    )
-                )
-
     def _loads_to_replace(self, deliveries: list[Delivery], new_ids: list[str]) -> list[str]:
         """Present loads of the partitions these deliveries are about to replace."""
         keys = sorted({(d[2][0].table.qualified_name, d[0]) for d in deliveries})
@@ -748,82 +692,3 @@ class _SourceLoad:
                 [[k[0] for k in keys], [k[1] for k in keys], new_ids],
             ).fetchall()
         ]
-
-    def _repeated_keys(
-        self, files: list[PlannedFile], load_ids: dict[str, str], replaced: list[str]
-    ) -> dict[str, tuple[int, str]]:
-        """Per new load of a table with a unique key: its rows whose key an earlier-loaded row already holds.
-
-        Rows of the loads this batch replaces (the previous version of a rewritten file) do not count.
-        """
-        repeated: dict[str, tuple[int, str]] = {}
-        by_table: dict[str, tuple[RawTable, list[str]]] = {}
-        for pf in files:
-            if pf.table.unique_key:
-                by_table.setdefault(pf.table.qualified_name, (pf.table, []))[1].append(load_ids[pf.file.key])
-        for table, ids in by_table.values():
-            match = " AND ".join(f"o.{readers.sql_ident(k)} = n.{readers.sql_ident(k)}" for k in table.unique_key)
-            earlier = (
-                f"{match} AND (o._loaded_at, o._source_file, o._source_row) < "
-                "(n._loaded_at, n._source_file, n._source_row) AND o._load_id NOT IN (SELECT unnest(?::VARCHAR[]))"
-            )
-            counts = self.con.execute(
-                f"SELECT n._load_id, count(*) FROM {table.qualified_name} AS n "
-                "WHERE n._load_id IN (SELECT unnest(?::VARCHAR[])) "
-                f"AND EXISTS (SELECT 1 FROM {table.qualified_name} AS o WHERE {earlier}) GROUP BY n._load_id",
-                [ids, replaced],
-            ).fetchall()
-            for load_id, count in counts:
-                # one file that already held such a key, to name in the note
-                other = self.con.execute(
-                    f"SELECT min(o._source_file) FROM {table.qualified_name} AS n "
-                    f"JOIN {table.qualified_name} AS o ON {earlier} WHERE n._load_id = ?",
-                    [replaced, load_id],
-                ).fetchone()[0]
-                repeated[load_id] = (count, other)
-        return repeated
-
-    def _record_drift(
-        self, files: list[PlannedFile], load_ids: dict[str, str], file_columns: dict[str, list[str]]
-    ) -> None:
-        """Records the columns or fields of new files that their contract does not know."""
-        for pf in files:
-            table = pf.table
-            unknown: list[str] = []
-            if pf.file.key in file_columns and not (pf.column_map and pf.column_map.packed):
-                renames = {k.lower(): v for k, v in (pf.column_map.renames if pf.column_map else {}).items()}
-                known = {c.name.lower() for c in table.columns} | {k.lower() for k in table.known_columns}
-                known |= {k.lower() for k in table.excluded}
-                unknown = [
-                    name
-                    for name in file_columns[pf.file.key]
-                    if name.lower() not in known and renames.get(name.lower(), "").lower() not in known
-                ]
-            if table.has_extra_fields:
-                unknown += [
-                    r[0]
-                    for r in self.con.execute(
-                        f"SELECT DISTINCT unnest(json_keys({EXTRA_FIELDS})) FROM {table.qualified_name} "
-                        f"WHERE _load_id = ? AND {EXTRA_FIELDS} IS NOT NULL",
-                        [load_ids[pf.file.key]],
-                    ).fetchall()
-                ]
-            if unknown:
-                drift.record_fields(self.con, self.source.slug, table.qualified_name, unknown, pf.file.key, self.at)
-
-    def _stats(self, files: list[PlannedFile], load_ids: dict[str, str]) -> dict[str, tuple[int, str | None]]:
-        """Rows and billing periods (``YYYY-MM`` list) per new load id, one scan per table."""
-        stats: dict[str, tuple[int, str | None]] = {}
-        by_table: dict[str, tuple[RawTable, list[str]]] = {}
-        for pf in files:
-            by_table.setdefault(pf.table.qualified_name, (pf.table, []))[1].append(load_ids[pf.file.key])
-        for table, ids in by_table.values():
-            month = f"strftime({readers.sql_ident(table.period_column)}, '%Y-%m')" if table.period_column else None
-            periods_sql = f"string_agg(DISTINCT {month}, ',' ORDER BY {month})" if month else "NULL"
-            for load_id, rows, periods in self.con.execute(
-                f"SELECT _load_id, count(*), {periods_sql} "
-                f"FROM {table.qualified_name} WHERE _load_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY _load_id",
-                [ids],
-            ).fetchall():
-                stats[load_id] = (rows, periods)
-        return stats
