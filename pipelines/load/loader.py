@@ -49,6 +49,15 @@ log = logging.getLogger(__name__)
 Delivery = tuple[str, str, list[PlannedFile]]
 # Passes over the deliveries of one run: a pass that replaced or removed rows may free a skipped duplicate.
 _MAX_PASSES = 3
+# Raw tables whose files are to be read again (a contract column was added after they were loaded).
+REREADS_TABLE = "raw._rereads"
+_REREADS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {REREADS_TABLE} (
+    raw_table VARCHAR PRIMARY KEY,
+    reason VARCHAR NOT NULL,
+    requested_at TIMESTAMPTZ NOT NULL
+)
+"""
 
 
 @dataclass
@@ -93,9 +102,11 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, tables: tuple[RawTable, ...]) 
     """Creates the manifest tables and the raw schema and tables of a source if they do not exist.
 
     A contract that gained columns since the table was created (an upgrade) gets them added, NULL for the
-    rows already loaded, so an existing warehouse keeps working without a reload.
+    rows already loaded, and the table is marked for a re-read (``raw._rereads``): the next load reads its
+    files that are still in the landing zone again, so the new column is filled for them too.
     """
     manifest.ensure_manifest(con)
+    con.execute(_REREADS_DDL)
     overlaps.ensure_scopes(con)
     drift.ensure_drift(con)
     for table in tables:
@@ -109,10 +120,28 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, tables: tuple[RawTable, ...]) 
             ).fetchall()
         }
         wanted = [(c.name, c.type) for c in table.columns] + list(table.lineage_columns)
+        added = [name for name, _ in wanted if name not in existing]
         for name, kind in wanted:
             if name not in existing:
                 log.info("%s: adding column %s %s (new in the contract)", table.qualified_name, name, kind)
                 con.execute(f"ALTER TABLE {table.qualified_name} ADD COLUMN {readers.sql_ident(name)} {kind}")
+        contract_added = [name for name in added if name in {c.name for c in table.columns}]
+        if contract_added and con.execute(f"SELECT count(*) > 0 FROM {table.qualified_name}").fetchone()[0]:
+            con.execute(
+                f"INSERT INTO {REREADS_TABLE} VALUES (?, ?, ?) ON CONFLICT (raw_table) DO NOTHING",
+                [table.qualified_name, f"new contract column(s) {', '.join(contract_added)}", datetime.now(UTC)],
+            )
+
+
+def pending_rereads(con: duckdb.DuckDBPyConnection, tables: tuple[RawTable, ...]) -> set[str]:
+    """The tables of a source whose loaded files must be read again (their contract gained a column)."""
+    return {
+        r[0]
+        for r in con.execute(
+            f"SELECT raw_table FROM {REREADS_TABLE} WHERE raw_table IN (SELECT unnest(?::VARCHAR[]))",
+            [[t.qualified_name for t in tables]],
+        ).fetchall()
+    }
 
 
 def _values(table: RawTable, salt: str | None) -> str:
@@ -165,6 +194,9 @@ def load_source(
     """
     ensure_tables(con, source.tables)
     run = _SourceLoad(con, source, datetime.now(UTC), options or LoadOptions.from_config())
+    run.rereads = pending_rereads(con, source.tables)
+    if run.rereads:
+        log.info("%s: reading loaded files again to fill new contract columns: %s", source.slug, sorted(run.rereads))
     result = LoadResult(source=source.slug)
     listing = _ListingRecorder(landing)
     plan = source.plan(listing)
@@ -200,6 +232,11 @@ def load_source(
         run.remove_vanished(listed, result, folder_missing)
         if (result.files_replaced, result.files_removed) == before:
             break
+        run.rereads = set()  # read again once: later passes only follow what that freed
+    con.execute(
+        f"DELETE FROM {REREADS_TABLE} WHERE raw_table IN (SELECT unnest(?::VARCHAR[]))",
+        [[t.qualified_name for t in source.tables]],
+    )
     log.info(
         "%s: %d file(s) loaded (%d rows), %d unchanged, %d skipped, %d replaced, %d removed, %d quarantined",
         source.slug,
@@ -289,6 +326,8 @@ class _SourceLoad:
         self._checksums: dict[str, str] = {}
         # CSV files DuckDB's reader refused although they may be valid CSV: read with Python's csv module.
         self._python_csv: set[str] = set()
+        # Raw tables whose files in place are read again in this run (a contract column was added).
+        self.rereads: set[str] = set()
 
     def checksum(self, file: LandingFile) -> str:
         """SHA-256 of a file, read once per run, and not at all when the manifest already knows it."""
@@ -488,6 +527,8 @@ class _SourceLoad:
             )
             for e in entries
         )
+        if in_place and files[0].table.qualified_name in self.rereads:
+            return True
         if in_place:
             result.files_unchanged += len(files)
         return not in_place

@@ -78,3 +78,8 @@ def test_every_macro_and_each_of_its_arguments_is_documented(docs):
 
 def test_at_least_95_percent_of_built_model_columns_are_documented(docs):
     assert docs.ratio >= MIN_COLUMN_COVERAGE, _gaps(docs)
+
+
+def test_no_documented_column_is_missing_from_its_model(docs):
+    # a column renamed or dropped in SQL but still described in yml documents nothing
+    assert docs.stale_columns == [], _gaps(docs)

@@ -239,14 +239,14 @@ def test_rewritten_gateway_export_replaces_its_requests_downstream(demo_run, tmp
     outcome = run_pipeline(settings)
 
     assert outcome.success and outcome.failed_checks == []
-    raw, tokenised, fct, from_day = _query(
+    raw, gateway_requests, fct, from_day = _query(
         settings,
         "SELECT (SELECT count(*) FROM raw_litellm.spend_logs), (SELECT count(*) FROM int_litellm__requests), "
         "(SELECT count(*) FROM fct_llm_requests WHERE request_source = 'litellm'), "
         f"(SELECT count(*) FROM fct_llm_requests WHERE _source_file = "
         f"'{day.relative_to(landing)}')",
     )[0]
-    assert raw == tokenised == fct == total
+    assert raw == gateway_requests == fct == total
     assert from_day == kept.num_rows
 
 

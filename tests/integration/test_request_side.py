@@ -101,18 +101,21 @@ def _invocation_records(demo_run) -> list[dict]:
 
 def test_a_bedrock_call_the_gateway_or_a_span_also_saw_counts_once(demo_run):
     records = _invocation_records(demo_run)
-    gateway_aws_ids = set()
-    for path in demo_run.landing.glob("litellm/**/*.parquet"):
-        for metadata in pq.read_table(path, columns=["metadata"]).column(0).to_pylist():
-            headers = (json.loads(metadata).get("hidden_params") or {}).get("additional_headers") or {}
-            if "llm_provider-x-amzn-requestid" in headers:
-                gateway_aws_ids.add(headers["llm_provider-x-amzn-requestid"])
+    # the gateway calls Bedrock as its own role (seed gateway_identities); an AWS SDK span carries AWS's id
+    by_gateway = [r for r in records if ":assumed-role/litellm-gateway/" in r["identity"]["arn"]]
     span_aws_ids = {s["aws.request_id"] for s in _otel_model_spans(demo_run) if "aws.request_id" in s}
-    only_logged = [r for r in records if r["requestId"] not in gateway_aws_ids | span_aws_ids]
+    only_logged = [r for r in records if r not in by_gateway and r["requestId"] not in span_aws_ids]
     # the demo has all three kinds: through the gateway, traced directly, and neither
-    assert gateway_aws_ids & {r["requestId"] for r in records}
+    assert by_gateway
     assert span_aws_ids & {r["requestId"] for r in records}
     assert only_logged
+    gateway_bedrock_calls = 0
+    for path in demo_run.landing.glob("litellm/**/*.parquet"):
+        for row in pq.read_table(path, columns=["custom_llm_provider", "cache_hit", "status"]).to_pylist():
+            if row["custom_llm_provider"] == "bedrock" and row["cache_hit"] == "False" and row["status"] == "success":
+                gateway_bedrock_calls += 1
+    # every call the gateway made on Bedrock is in its log, once
+    assert len(by_gateway) == gateway_bedrock_calls
 
     ((rows, tokens, calls),) = _query(
         demo_run,
@@ -127,13 +130,13 @@ def test_a_bedrock_call_the_gateway_or_a_span_also_saw_counts_once(demo_run):
         + r["output"]["outputTokenCount"]
         for r in only_logged
     )
-    # every logged call is in the facts exactly once, whichever source counts it
-    (logged_calls,) = _query(
+    # a call a span also saw is the span's row, once
+    (traced,) = _query(
         demo_run,
-        "SELECT count(*) FROM fct_llm_requests WHERE provider_request_id IN "
+        "SELECT count(*) FROM fct_llm_requests WHERE request_source = 'otel_genai' AND provider_request_id IN "
         "(SELECT request_id FROM stg_bedrock_invocation_logs__invocations)",
     )
-    assert logged_calls == (len({r["requestId"] for r in records}),)
+    assert traced == (len(span_aws_ids & {r["requestId"] for r in records}),)
 
 
 def test_otel_token_totals_per_provider_model_and_day_equal_the_spans(demo_run):

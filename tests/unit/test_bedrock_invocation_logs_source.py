@@ -1,3 +1,5 @@
+import gzip
+
 import pytest
 
 from tests.conftest import FIXTURES, load, place, scalar
@@ -13,7 +15,9 @@ def test_invocation_records_load_with_their_usage_and_identity(con, landing):
         S3_KEY + "111100002222_BedrockModelInvocationLogs_us-east-1_20251001T1200Z_a1.json",
         VALID / "invocations.jsonl",
     )
-    place(landing, "bedrock_invocation_logs/cloudwatch/export-000001.log", VALID / "cloudwatch_export.log")
+    export = landing / "bedrock_invocation_logs/cloudwatch/4f1c-task/bedrock-logs-stream/000000.gz"
+    export.parent.mkdir(parents=True)
+    export.write_bytes(gzip.compress((VALID / "cloudwatch_export.log").read_bytes()))
 
     result = load(con, "bedrock_invocation_logs", landing)
 

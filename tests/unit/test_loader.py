@@ -88,3 +88,21 @@ def test_the_python_csv_fallback_numbers_records_across_batches(landing):
     assert table.column("_source_row").to_pylist() == [1, 2, 3]
     assert table.column("request_id").to_pylist() == ["req-1", "req-2", "req-3"]
     assert list(lines) == [2, 3, 4]
+
+
+def test_a_column_new_in_the_contract_is_filled_by_reading_loaded_files_again(con, landing):
+    place(landing, "otel_genai/t.jsonl", FIXTURES / "otel_genai" / "valid" / "traces.jsonl")
+    load(con, "otel_genai", landing)
+    # a warehouse loaded before the contract had response_id
+    con.execute("ALTER TABLE raw_otel_genai.spans DROP COLUMN response_id")
+
+    result = load(con, "otel_genai", landing)
+
+    # the file is read again: same rows, now with the column filled, the earlier load replaced
+    assert (result.files_loaded, result.files_replaced, result.rows_loaded) == (1, 1, 3)
+    assert scalar(con, "SELECT count(*) FROM raw_otel_genai.spans") == 3
+    assert scalar(con, "SELECT count(response_id) FROM raw_otel_genai.spans") == 1
+    assert scalar(con, "SELECT count(*) FROM raw._rereads") == 0
+    # and only once: the next run finds everything in place
+    again = load(con, "otel_genai", landing)
+    assert (again.files_loaded, again.files_unchanged) == (0, 1)

@@ -1,8 +1,8 @@
 """Amazon Bedrock model invocation logs: one JSON record per model call, as Bedrock delivers them.
 
-Layout: ``bedrock_invocation_logs/**/*.json|*.jsonl|*.log`` (optionally ``.gz``), e.g. the S3 delivery
+Layout: ``bedrock_invocation_logs/**/*.json|*.jsonl|*.log`` or any ``*.gz``, e.g. the S3 delivery
 ``AWSLogs/<account>/BedrockModelInvocationLogs/<region>/YYYY/MM/DD/HH/<file>.json.gz`` copied as it is, or a
-CloudWatch Logs export (each line ``<timestamp> <record>``). Each record is a ``ModelInvocationLog``
+CloudWatch Logs export task's objects (``<task>/<stream>/000000.gz``, each line ``<timestamp> <record>``). Each record is a ``ModelInvocationLog``
 (schema version 1.0): ``timestamp``, ``accountId``, ``identity.arn``, ``region``, ``requestId``,
 ``operation``, ``modelId``, ``input.inputTokenCount``, ``input.cacheRead/WriteInputTokenCount``,
 ``output.outputTokenCount``, and Converse's ``requestMetadata``. The prompt and response bodies
@@ -44,8 +44,9 @@ class BedrockInvocationLogsSource:
         """Every log file (gzip allowed) is one partition."""
         plan = LoadPlan()
         for file in landing.list_files(SLUG):
-            if not file.name.removesuffix(".gz").endswith(_SUFFIXES):
-                plan.ignored.append((file, "not an invocation log file (.json, .jsonl, .log, optionally .gz)"))
+            # a CloudWatch Logs export task names its objects <task>/<stream>/000000.gz
+            if not (file.name.endswith(".gz") or file.name.endswith(_SUFFIXES)):
+                plan.ignored.append((file, "not an invocation log file (.json, .jsonl, .log or any .gz)"))
                 continue
             plan.files.append(PlannedFile(file=file, table=INVOCATIONS, format="json", partition=file.key))
         return plan

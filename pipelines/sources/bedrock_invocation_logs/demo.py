@@ -1,8 +1,9 @@
 """Demo Bedrock model invocation logs: one record per Bedrock call the demo company's accounts served.
 
-Invocation logging sees every call of the account, whether it came through the LiteLLM gateway (then the
-gateway's spend log carries the same AWS request id, and the warehouse counts the call once) or straight
-from an application or a notebook (then this log is the only request-level record of it). Files are laid
+Invocation logging sees every call of the account, whether it came through the LiteLLM gateway (logged under
+the gateway's role, seed gateway_identities, and counted from the gateway's spend log) or straight from an
+application or a notebook (then this log is the only request-level record of it, unless the application's
+AWS SDK span carries the same request id). Files are laid
 out as Bedrock delivers them to S3, gzip JSON lines per account and hour (here: per day).
 """
 
@@ -15,8 +16,8 @@ from pathlib import Path
 from pipelines.demo.world import DemoWorld
 
 _REGION = "us-east-1"
-# The gateway's own role: Bedrock sees the gateway, not the application behind it.
-_GATEWAY_ROLE = "arn:aws:iam::{account}:role/litellm-gateway"
+# The gateway's own role session (seed gateway_identities): Bedrock sees the gateway, not the application.
+_GATEWAY_SESSION = "arn:aws:sts::{account}:assumed-role/litellm-gateway/litellm-proxy"
 
 
 def _model_id(model: str, account: str, cross_region: str, call_id: int) -> str:
@@ -52,7 +53,7 @@ def write(world: DemoWorld) -> int:
             "schemaVersion": "1.0",
             "timestamp": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "accountId": account,
-            "identity": {"arn": _GATEWAY_ROLE.format(account=account) if via_gateway else principal},
+            "identity": {"arn": _GATEWAY_SESSION.format(account=account) if via_gateway else principal},
             "region": _REGION,
             "requestId": request_id,
             "operation": "InvokeModel" if endpoint == "embeddings" else "Converse",

@@ -49,10 +49,7 @@ def _write_litellm(con: duckdb.DuckDBPyConnection, options: DemoWorld, start: da
                     'prompt_tokens', input_total, 'completion_tokens', output_tokens,
                     'prompt_tokens_details', json_object('cached_tokens', cache_read_tokens),
                     'cache_read_input_tokens', cache_read_tokens,
-                    'cache_creation_input_tokens', cache_write_tokens) END,
-                -- the provider's response headers, as LiteLLM forwards them (AWS's request id of a Bedrock call)
-                'hidden_params', CASE WHEN aws_request_id IS NOT NULL AND NOT is_failed AND NOT is_gateway_cache_hit THEN json_object(
-                    'additional_headers', json_object('llm_provider-x-amzn-requestid', aws_request_id)) END
+                    'cache_creation_input_tokens', cache_write_tokens) END
             )::VARCHAR AS metadata,
             CASE WHEN is_gateway_cache_hit THEN 'True' ELSE 'False' END AS cache_hit,
             CASE WHEN is_gateway_cache_hit THEN printf('%016x', hash(call_id, 7)) ELSE '' END AS cache_key,

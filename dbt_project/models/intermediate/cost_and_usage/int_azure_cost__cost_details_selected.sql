@@ -28,11 +28,15 @@ flagged as (
         details.*,
         datasets.has_actual,
         datasets.has_amortized,
-        details.charge_type = 'Usage' and details.pricing_model in ('Reservation', 'SavingsPlan')
+        -- PricingModel is optional in older exports: a missing one is no commitment (never a NULL flag,
+        -- which would drop the row from both exports below)
+        coalesce(details.charge_type = 'Usage' and details.pricing_model in ('Reservation', 'SavingsPlan'), false)
             as is_commitment_covered,
-        details.charge_type in ('UnusedReservation', 'UnusedSavingsPlan') as is_commitment_unused,
-        details.charge_type in ('Purchase', 'Refund') and details.pricing_model in ('Reservation', 'SavingsPlan')
-            as is_commitment_purchase
+        coalesce(details.charge_type in ('UnusedReservation', 'UnusedSavingsPlan'), false) as is_commitment_unused,
+        coalesce(
+            details.charge_type in ('Purchase', 'Refund') and details.pricing_model in ('Reservation', 'SavingsPlan'),
+            false
+        ) as is_commitment_purchase
     from details
     inner join datasets
         on

@@ -1,19 +1,31 @@
 {#-
     Amazon Bedrock model invocations as LLM requests (the shared `llm_request` contract,
-    _requests__models.yml). A call through the gateway is in the gateway's log too, under the same AWS
-    request id: int_llm_requests_deduplicated counts it once. Calls by a principal listed in dbt var
-    `gateway_iam_principals` are the gateway's own and left to its log, for gateways whose spend logs do not
-    keep the provider's request id.
+    _requests__models.yml). Bedrock logs every call of the account, the gateway's too, under the gateway's
+    own identity: an invocation by a role of seed `gateway_identities` is a call the gateway counts, so it is
+    left out here. A call an AWS SDK span also saw carries the same AWS request id and is counted once
+    downstream (int_llm_requests_deduplicated).
 -#}
-{%- set gateway_principals = var('gateway_iam_principals', []) -%}
 
 with
 
 invocations as (
     select * from {{ ref('stg_bedrock_invocation_logs__invocations') }}
-    {% if gateway_principals -%}
-        where identity_arn not in ({% for arn in gateway_principals %}'{{ arn }}'{{ ', ' if not loop.last }}{% endfor %})
-    {%- endif %}
+),
+
+gateway_identities as (
+    select * from {{ ref('gateway_identities') }}
+),
+
+own_calls as (
+    select invocations.*
+    from invocations
+    where not exists (
+        select 1 from gateway_identities
+        where
+            gateway_identities.iam_role_name = invocations.caller_role_name
+            and coalesce(gateway_identities.aws_account_id, invocations.caller_account_id)
+            = invocations.caller_account_id
+    )
 )
 
 select
@@ -55,4 +67,4 @@ select
     _source_row,
     _loaded_at,
     _load_id
-from invocations
+from own_calls

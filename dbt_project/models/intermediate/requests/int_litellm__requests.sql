@@ -51,7 +51,9 @@ requests as (
 select
     'litellm' as request_source,
     request_id,
-    provider_request_id,
+    -- the spend logs do not keep the provider's id of the call (Bedrock calls are matched by the
+    -- gateway's IAM role instead, in int_bedrock_invocation_logs__requests)
+    cast(null as varchar) as provider_request_id,
     cast(null as varchar) as trace_id,
     session_id,
     agent_id,

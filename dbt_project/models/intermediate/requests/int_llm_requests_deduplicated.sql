@@ -7,9 +7,10 @@
     and within a source the first load.
 
     Two rows are the same call when they share the request id (a span's gen_ai.response.id is the id the
-    gateway logged; an export repeated across files repeats it) or the provider's own request id (the id
-    the cloud provider gave the call, which the gateway, the instrumentation and the provider's logs may
-    each carry). Ranking by one key and then by the other keeps one row per call either way.
+    gateway logged; an export repeated across files repeats it) or the provider's own request id (AWS's id
+    of a Bedrock call, which an AWS SDK span and Bedrock's invocation log both carry). A row without the
+    provider's id takes it from a row of the same request id, so a span holding both ids links the gateway's
+    row to the provider's log; ranking by one key and then by the other keeps one row per call.
 -#}
 {%- set request_sources = [
     'litellm',
@@ -28,8 +29,16 @@ unioned as (
     {% endfor %}
 ),
 
+linked as (
+    select
+        *,
+        coalesce(provider_request_id, max(provider_request_id) over (partition by request_id))
+            as linked_provider_request_id
+    from unioned
+),
+
 first_by_request_id as (
-    select * from unioned
+    select * from linked
     qualify row_number() over (
         partition by request_id
         order by {{ position_in_list('request_source', request_sources) }}, _loaded_at, _source_file, _source_row
@@ -39,9 +48,10 @@ first_by_request_id as (
 first_by_provider_request_id as (
     select * from first_by_request_id
     qualify row_number() over (
-        partition by coalesce(provider_request_id, request_id)
+        partition by coalesce(linked_provider_request_id, request_id)
         order by {{ position_in_list('request_source', request_sources) }}, _loaded_at, _source_file, _source_row
     ) = 1
 )
 
-select * from first_by_provider_request_id
+select {{ contract_columns({'provider_request_id': 'linked_provider_request_id'}) }}
+from first_by_provider_request_id

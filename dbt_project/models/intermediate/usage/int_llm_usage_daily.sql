@@ -13,9 +13,10 @@
 with
 
 buckets as (
-    -- each bucket model ends with the contract's columns in the contract's order, so `*` lines up
+    -- by name, never by position: the bucket models share one contract
     {% for bucket_model in usage_bucket_models %}
-        select * from {{ ref(bucket_model) }}
+        select {{ contract_columns(of=bucket_model) }}
+        from {{ ref(bucket_model) }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

@@ -2,8 +2,9 @@
     Bedrock model invocations with disjoint token types and the model the modelId names. A modelId may be a
     model id (anthropic.claude-sonnet-4-6), an inference profile id (global.anthropic..., us.anthropic...)
     or the ARN of either; the model is its last path segment without the profile's geography prefix, and
-    the prefix says where inference could run. inputTokenCount excludes cache reads and writes, so the four
-    counts are disjoint as they are.
+    the prefix says where inference could run (an application inference profile, a provisioned model or a
+    prompt router names no model: such calls stay unknown and unpriced unless model_aliases maps them).
+    inputTokenCount excludes cache reads and writes, so the four counts are disjoint as they are.
 -#}
 {%- set metadata_paths = ['$.team', '$.application', '$.environment'] -%}
 
@@ -28,6 +29,13 @@ renamed as (
         account_id,
         region,
         identity_arn,
+        -- the account and IAM role behind the identity: arn:aws:sts::<account>:assumed-role/<role>/<session>
+        -- (a role's session, what Bedrock logs for a role) or arn:aws:iam::<account>:role/<path>/<role>
+        nullif({{ regex_group('identity_arn', '^arn:aws[a-z-]*:(?:iam|sts)::([0-9]+):', 1) }}, '') as caller_account_id,
+        coalesce(
+            nullif({{ regex_group('identity_arn', ':assumed-role/([^/]+)/', 1) }}, ''),
+            nullif({{ regex_group('identity_arn', ':role/(?:[^/]+/)*([^/]+)$', 1) }}, '')
+        ) as caller_role_name,
         operation,
         model_id,
         regexp_replace(model_or_profile, '^(global|us|us-gov|eu|apac|jp|au|ca)\.', '') as model_name,

@@ -5,7 +5,6 @@
     '$.usage_object.prompt_tokens_details.cached_tokens',
     '$.usage_object.cache_creation_input_tokens',
     '$.usage_object.completion_tokens_details.reasoning_tokens',
-    '$.hidden_params.additional_headers."llm_provider-x-amzn-requestid"',
 ] -%}
 
 with
@@ -58,9 +57,6 @@ renamed as (
         ) as cache_read_tokens,
         coalesce(cast({{ list_at('metadata_values', 5) }} as bigint), 0) as cache_write_tokens,
         coalesce(cast({{ list_at('metadata_values', 6) }} as bigint), 0) as reasoning_tokens,
-        -- AWS's id of a Bedrock call, from the provider response headers LiteLLM keeps (the key Bedrock's
-        -- invocation log shares)
-        {{ list_at('metadata_values', 7) }} as provider_request_id,
         spend as gateway_cost,
         request_duration_ms,
         lower(coalesce(cache_hit, 'false')) in ('true', '1', 'yes') as is_cache_hit,
