@@ -1,7 +1,12 @@
 """LiteLLM gateway spend logs (``LiteLLM_SpendLogs`` exports) as CSV, gzip CSV or Parquet.
 
 Layout: ``litellm/**/*.csv|*.csv.gz|*.parquet``, one export per file (typically one per day). A file
-rewritten with new contents replaces its previous version.
+rewritten with new contents replaces its previous version. ``postgres.py`` pulls the same rows from the
+LiteLLM database into the landing zone when a database URL is configured.
+
+Imports: ``pipelines.sources.base`` and ``files``; ``pipelines.load`` (contracts, readers);
+``pipelines.landing`` and ``pipelines.config`` (the pull); ``pipelines.demo.world`` (``demo.py`` only). No
+other source, no registry, no ``orchestration``.
 """
 
 from pipelines.sources.base import SourceUnit

@@ -11,6 +11,10 @@ Only spans with GenAI attributes (``gen_ai.operation.name``, ``gen_ai.provider.n
 arguments and results) are never read into the warehouse: the span row keeps the named usage and identity
 attributes, plus the attributes configured as attribution keys. A file rewritten replaces its previous
 version.
+
+Imports: ``pipelines.sources.base`` and ``files``; ``pipelines.load`` (contracts, errors, readers,
+pseudonyms); ``pipelines.landing``; ``pipelines.demo.world`` (``demo.py`` only). No other source, no
+registry, no ``orchestration``.
 """
 
 from __future__ import annotations
