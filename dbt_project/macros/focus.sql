@@ -178,13 +178,7 @@ from source
         cast(null as {{ money_type() }}) as list_unit_price,
         cast(null as {{ money_type() }}) as contracted_unit_price,
         'Standard' as pricing_category,
-        cast(null as varchar) as commitment_discount_id,
-        cast(null as varchar) as commitment_discount_category,
-        cast(null as varchar) as commitment_discount_type,
-        cast(null as varchar) as commitment_discount_status,
-        cast(null as {{ money_type() }}) as commitment_discount_quantity,
-        cast(null as varchar) as commitment_discount_unit,
-        cast(null as {{ money_type() }}) as commitment_unused_quantity,
+        {{ no_commitment_discount_columns() }},
         {{ month_start('bucket_start_at') }} as billing_period_start,
         {{ month_start('bucket_start_at') }} + interval 1 month as billing_period_end,
         bucket_start_at as charge_period_start,
@@ -199,4 +193,15 @@ from source
         cast(null as varchar) as iam_principal,
         _source_file,
         _source_row
+{%- endmacro %}
+
+{#- The FOCUS commitment discount columns of a charge no commitment applies to (all null, typed). -#}
+{% macro no_commitment_discount_columns() -%}
+    cast(null as varchar) as commitment_discount_id,
+        cast(null as varchar) as commitment_discount_category,
+        cast(null as varchar) as commitment_discount_type,
+        cast(null as varchar) as commitment_discount_status,
+        cast(null as {{ money_type() }}) as commitment_discount_quantity,
+        cast(null as varchar) as commitment_discount_unit,
+        cast(null as {{ money_type() }}) as commitment_unused_quantity
 {%- endmacro %}
