@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 
@@ -74,6 +74,68 @@ def conservation_report(con: duckdb.DuckDBPyConnection, settings: Settings) -> l
         ).fetchall():
             totals.setdefault((source, account, period, currency), [Decimal(0), Decimal(0)])[1] += cost
     return [ConservationRow(*key, src, focus) for key, (src, focus) in sorted(totals.items())]
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    """Cost of one provider, billing account, period and currency: in FOCUS vs allocated (both bases)."""
+
+    provider: str
+    billing_account_id: str
+    billing_period: str
+    currency: str
+    focus_billed_cost: Decimal
+    allocated_billed_cost: Decimal
+    focus_effective_cost: Decimal
+    allocated_effective_cost: Decimal
+    allocated_billed_cents: Decimal
+    allocated_effective_cents: Decimal
+
+    @property
+    def conserved(self) -> bool:
+        """Whether the allocation neither created nor lost a fraction of a cent, and its cents add up."""
+        cent = Decimal("0.01")
+        return (
+            self.allocated_billed_cost == self.focus_billed_cost
+            and self.allocated_effective_cost == self.focus_effective_cost
+            and self.allocated_billed_cents == self.focus_billed_cost.quantize(cent, rounding=ROUND_HALF_UP)
+            and self.allocated_effective_cents == self.focus_effective_cost.quantize(cent, rounding=ROUND_HALF_UP)
+        )
+
+
+def allocation_report(con: duckdb.DuckDBPyConnection) -> list[AllocationRow]:
+    """Invariant 2: allocated cost (Unallocated and Idle lines included) vs FOCUS, per provider, account, period.
+
+    Reads the FOCUS table and the allocated mart directly; the exact amounts must be equal on both bases,
+    and the allocated cents must add up to the exact totals rounded to the cent (half away from zero).
+
+    Args:
+        con: Warehouse connection.
+
+    Returns:
+        One row per key present on either side, sorted; empty when the marts are not built.
+    """
+    if not (_table_exists(con, "main", "focus_cost_and_usage") and _table_exists(con, "main", "fct_ai_costs_allocated")):
+        return []
+    zero = Decimal(0)
+    totals: dict[tuple[str, str, str, str], list[Decimal]] = {}
+    for *key, billed, effective in con.execute(
+        "SELECT ProviderName, BillingAccountId, strftime(BillingPeriodStart, '%Y-%m'), BillingCurrency, "
+        "sum(BilledCost), sum(EffectiveCost) FROM main.focus_cost_and_usage GROUP BY ALL"
+    ).fetchall():
+        totals.setdefault(tuple(key), [zero] * 6)[0:2] = [billed, effective]
+    for *key, billed, effective, billed_cents, effective_cents in con.execute(
+        "SELECT provider_name, billing_account_id, billing_period, billing_currency, sum(billed_cost), "
+        "sum(effective_cost), sum(billed_cost_cents), sum(effective_cost_cents) "
+        "FROM main.fct_ai_costs_allocated GROUP BY ALL"
+    ).fetchall():
+        totals.setdefault(tuple(key), [zero] * 6)[2:6] = [billed, effective, billed_cents, effective_cents]
+    return [
+        AllocationRow(*key, f_billed, a_billed, f_effective, a_effective, a_billed_cents, a_effective_cents)
+        for key, (f_billed, f_effective, a_billed, a_effective, a_billed_cents, a_effective_cents) in sorted(
+            totals.items()
+        )
+    ]
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
-from pipelines.reconcile import conservation_report, manifest_row_mismatches
+from pipelines.reconcile import allocation_report, conservation_report, manifest_row_mismatches
 
 FOCUS_KEY = dg.AssetKey(["focus_cost_and_usage"])
+ALLOCATED_KEY = dg.AssetKey(["fct_ai_costs_allocated"])
 
 
 @dg.asset_check(asset=FOCUS_KEY, name="billed_cost_reconciles_to_source", blocking=False)
@@ -43,5 +44,36 @@ def billed_cost_reconciles_to_source(warehouse: WarehouseResource) -> dg.AssetCh
                 else "no bill loaded: nothing to reconcile"
             ),
             "row_counts": dg.MetadataValue.md(rows or "every manifest's row counts match"),
+        },
+    )
+
+
+@dg.asset_check(asset=ALLOCATED_KEY, name="allocated_cost_conserves_focus", blocking=False)
+def allocated_cost_conserves_focus(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """Invariant 2: allocated cost (Unallocated and Idle included) equals FOCUS per provider, account, period.
+
+    Both bases exactly, and the cents finance books add up to the exact totals rounded to the cent. Read
+    with plain SQL over the two marts, apart from the dbt logic that builds one from the other.
+    """
+    with warehouse.connect(read_only=True) as con:
+        report = allocation_report(con)
+    broken = [r for r in report if not r.conserved]
+    table = "\n".join(
+        f"| {r.provider} | {r.billing_account_id} | {r.billing_period} | {r.currency} | {r.focus_billed_cost} "
+        f"| {r.allocated_billed_cost} | {r.focus_effective_cost} | {r.allocated_effective_cost} |"
+        for r in report
+    )
+    return dg.AssetCheckResult(
+        passed=not broken,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "keys_checked": len(report),
+            "keys_not_conserved": len(broken),
+            "report": dg.MetadataValue.md(
+                "| provider | account | period | currency | FOCUS billed | allocated billed | FOCUS effective "
+                "| allocated effective |\n|---|---|---|---|---|---|---|---|\n" + table
+                if report
+                else "nothing allocated yet"
+            ),
         },
     )

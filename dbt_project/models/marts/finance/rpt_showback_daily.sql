@@ -1,49 +1,31 @@
 {#-
-    Showback: what each team and application spent per day, by provider, service and model, with the
-    invoice-grade cost (FOCUS, attributed by the bill's own tags, accounts and projects) beside the
-    gateway's request counts, tokens and estimate. Gateway-only rows (e.g. cache hits) carry no cost.
+    Showback: what each team and application spent per day, by provider, service and model, from the
+    allocated cost (invoice cost split by measured usage, shared charges spread, idle capacity on its own
+    `Idle` rows), beside the request-level counts, tokens and the gateway's estimate. Request-only rows (a
+    day the bill has not reached yet, gateway cache hits) carry no cost.
 -#}
 
 with
 
-charges as (
+allocated as (
     select
-        cast(charge_period_start as date) as charge_date,
+        charge_date,
         provider_name,
         service_name,
         team,
         application,
         environment,
         cost_centre_id,
-        coalesce(model_id, '') as model_id,
+        model_id,
+        is_ai,
+        allocation_category,
         billing_currency,
         sum(billed_cost) as billed_cost,
         sum(effective_cost) as effective_cost,
         sum(list_cost) as list_cost,
-        sum(coalesce(token_count, 0)) as billed_tokens
-    from {{ ref('int_cost_and_usage_attributed') }}
-    where charge_category <> 'Tax' or charge_category is null
-    group by all
-),
-
-taxes as (
-    -- Tax is a separate charge category: shown on its own rows, never mixed into usage cost.
-    select
-        cast(charge_period_start as date) as charge_date,
-        provider_name,
-        'Tax' as service_name,
-        team,
-        application,
-        environment,
-        cost_centre_id,
-        '' as model_id,
-        billing_currency,
-        sum(billed_cost) as billed_cost,
-        sum(effective_cost) as effective_cost,
-        sum(list_cost) as list_cost,
-        0 as billed_tokens
-    from {{ ref('int_cost_and_usage_attributed') }}
-    where charge_category = 'Tax'
+        sum(token_count) as billed_tokens,
+        sum(internal_price) as internal_price
+    from {{ ref('fct_ai_costs_allocated') }}
     group by all
 ),
 
@@ -57,7 +39,7 @@ requests as (
         cost_centre_id,
         model_id,
         cost_currency as billing_currency,
-        sum(requests) as requests,
+        sum(requests) as gateway_requests,
         sum(input_tokens + cache_read_tokens + cache_write_tokens + output_tokens + reasoning_tokens)
             as gateway_tokens,
         sum(gateway_cost) as gateway_estimated_cost
@@ -65,48 +47,46 @@ requests as (
     group by all
 ),
 
-invoiced as (
-    select * from charges
-    union all
-    select * from taxes
-),
-
--- Gateway requests meet the bill at (day, provider, team, application, environment, model, currency).
+-- Requests meet the allocated usage of the same day, provider, owner, model and currency (not tax,
+-- credits or idle lines, which no request caused).
 joined as (
     select
-        coalesce(invoiced.charge_date, requests.charge_date) as charge_date,
-        coalesce(invoiced.provider_name, requests.provider_name) as provider_name,
-        invoiced.service_name,
-        coalesce(invoiced.team, requests.team) as team,
-        coalesce(invoiced.application, requests.application) as application,
-        coalesce(invoiced.environment, requests.environment) as environment,
-        coalesce(invoiced.cost_centre_id, requests.cost_centre_id) as cost_centre_id,
-        coalesce(invoiced.model_id, requests.model_id) as model_id,
-        coalesce(invoiced.billing_currency, requests.billing_currency) as billing_currency,
-        coalesce(invoiced.billed_cost, 0) as billed_cost,
-        coalesce(invoiced.effective_cost, 0) as effective_cost,
-        coalesce(invoiced.list_cost, 0) as list_cost,
-        coalesce(invoiced.billed_tokens, 0) as billed_tokens,
-        coalesce(requests.requests, 0) as gateway_requests,
+        coalesce(allocated.charge_date, requests.charge_date) as charge_date,
+        coalesce(allocated.provider_name, requests.provider_name) as provider_name,
+        allocated.service_name,
+        coalesce(allocated.team, requests.team) as team,
+        coalesce(allocated.application, requests.application) as application,
+        coalesce(allocated.environment, requests.environment) as environment,
+        coalesce(allocated.cost_centre_id, requests.cost_centre_id) as cost_centre_id,
+        coalesce(allocated.model_id, requests.model_id) as model_id,
+        coalesce(allocated.is_ai, true) as is_ai,
+        coalesce(allocated.allocation_category, 'usage') as allocation_category,
+        coalesce(allocated.billing_currency, requests.billing_currency) as billing_currency,
+        coalesce(allocated.billed_cost, 0) as billed_cost,
+        coalesce(allocated.effective_cost, 0) as effective_cost,
+        coalesce(allocated.list_cost, 0) as list_cost,
+        coalesce(allocated.internal_price, 0) as internal_price,
+        coalesce(allocated.billed_tokens, 0) as billed_tokens,
+        coalesce(requests.gateway_estimated_cost, 0) as gateway_estimated_cost,
         coalesce(requests.gateway_tokens, 0) as gateway_tokens,
-        coalesce(requests.gateway_estimated_cost, 0) as gateway_estimated_cost
-    from invoiced
+        coalesce(requests.gateway_requests, 0) as gateway_requests
+    from allocated
     full outer join requests
         on
-            invoiced.service_name <> 'Tax'
-            and invoiced.charge_date = requests.charge_date
-            and invoiced.provider_name = requests.provider_name
-            and invoiced.team = requests.team
-            and invoiced.application = requests.application
-            and invoiced.environment = requests.environment
-            and invoiced.model_id = requests.model_id
-            and invoiced.billing_currency = requests.billing_currency
+            allocated.allocation_category = 'usage'
+            and allocated.charge_date = requests.charge_date
+            and allocated.provider_name = requests.provider_name
+            and allocated.team = requests.team
+            and allocated.application = requests.application
+            and allocated.environment = requests.environment
+            and allocated.model_id = requests.model_id
+            and allocated.billing_currency = requests.billing_currency
 )
 
 select
     charge_date,
     provider_name,
-    coalesce(service_name, 'Gateway only') as service_name,
+    coalesce(service_name, 'Requests only') as service_name,
     team,
     application,
     environment,
@@ -119,5 +99,8 @@ select
     gateway_estimated_cost,
     billed_tokens,
     gateway_tokens,
-    gateway_requests
+    gateway_requests,
+    is_ai,
+    allocation_category,
+    internal_price
 from joined

@@ -3,8 +3,30 @@
     columns), then `x_` extensions for AI dimensions, attribution and lineage. One row per charge.
 -#}
 
-with charges as (
-    select * from {{ ref('int_cost_and_usage_attributed') }}
+with
+
+charges as (
+    select * from {{ ref('int_allocation_charges_classified') }}
+),
+
+-- How each charge's group was allocated (fct_ai_costs_allocated): the FOCUS 1.3 Allocated* columns.
+-- A charge split among several owners names them in AllocatedMethodDetails; AllocatedTags is set
+-- when its whole group went to one owner.
+allocations as (
+    select
+        charge_group_id,
+        case when count(distinct allocated_method_id) = 1 then min(allocated_method_id) else 'mixed' end
+            as allocated_method_id,
+        json_object(
+            'charge_group_id', charge_group_id,
+            'allocation_kind', min(allocation_kind),
+            'targets', count(*),
+            'methods', string_agg(distinct allocated_method_id, ',' order by allocated_method_id),
+            'teams', string_agg(distinct team, ',' order by team)
+        ) as allocated_method_details,
+        case when count(*) = 1 then min(cast(allocated_tags as varchar)) end as allocated_tags
+    from {{ ref('fct_ai_costs_allocated') }}
+    group by charge_group_id
 )
 
 select
@@ -75,11 +97,11 @@ select
     provider_name as ServiceProviderName,
     coalesce(host_provider_name, provider_name) as HostProviderName,
     cast(null as json) as ContractApplied,
-    cast(null as varchar) as AllocatedMethodId,
-    cast(null as json) as AllocatedMethodDetails,
+    allocations.allocated_method_id as AllocatedMethodId,
+    allocations.allocated_method_details as AllocatedMethodDetails,
     cast(null as varchar) as AllocatedResourceId,
     cast(null as varchar) as AllocatedResourceName,
-    cast(null as json) as AllocatedTags,
+    cast(allocations.allocated_tags as json) as AllocatedTags,
     model_id as x_ModelId,
     model_family as x_ModelFamily,
     model_creator as x_ModelCreator,
@@ -110,3 +132,4 @@ select
     _source_file as x_SourceFile,
     _source_row as x_SourceRow
 from charges
+left join allocations on charges.charge_group_id = allocations.charge_group_id

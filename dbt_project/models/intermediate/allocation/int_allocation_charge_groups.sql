@@ -1,0 +1,59 @@
+{#-
+    The charges to allocate, grouped: one row per charge group, the charges that share an invoice cell
+    (provider, billing account, model, token type, day) and everything else the allocation needs to keep
+    apart (sub-account, service, charge category, the bill's own owner, the resource of a GPU or of
+    provisioned capacity, the commitment). Each group gets the allocation kind that decides how it is split:
+
+    - `commitment_purchase`: a commitment bought (RI, Savings Plan, PTU reservation): billed cost only,
+      charged to whoever used the commitment (int_costs_allocated_commitments);
+    - `unused_commitment`: the commitment's unused part, its own `Idle` line;
+    - `shared`: tax, credits and support fees, which follow the cost they relate to
+      (int_costs_allocated_shared);
+    - `gpu`: a GPU instance's usage, split by GPU-hours per workload (gpu_usage), idle time as `Idle`;
+    - `provisioned`: provisioned AI throughput (Azure PTU, Bedrock provisioned), split by tokens served;
+    - `tokens`: token usage, split by request-level usage in its cell;
+    - `bill_keys`: everything else, charged by the bill's own tags and accounts.
+-#}
+
+{{ config(materialized='table') }}
+
+select
+    charge_group_id,
+    source,
+    provider_name,
+    billing_account_id,
+    group_sub_account_id as sub_account_id,
+    invoice_id,
+    billing_period_start,
+    billing_currency,
+    charge_date,
+    service_name,
+    service_category,
+    charge_category,
+    allocation_kind,
+    is_ai,
+    group_model_id as model_id,
+    group_token_type as token_type,
+    group_resource_id as resource_id,
+    group_commitment_discount_id as commitment_discount_id,
+    group_instance_type as instance_type,
+    coalesce(gpu_count, 0) as gpu_count,
+    attribution_method as bill_attribution_method,
+    team as bill_team,
+    application as bill_application,
+    environment as bill_environment,
+    cost_centre_id as bill_cost_centre_id,
+    sum(billed_cost) as billed_cost,
+    sum(effective_cost) as effective_cost,
+    sum(coalesce(list_cost, 0)) as list_cost,
+    sum(coalesce(token_count, 0)) as token_count,
+    -- Instance hours, for a GPU node's capacity (GCP meters seconds).
+    sum(
+        case
+            when lower(consumed_unit) in ('hrs', 'hours', 'hour', 'h') then consumed_quantity
+            when lower(consumed_unit) in ('seconds', 's') then {{ divide_money('consumed_quantity', 3600) }}
+        end
+    ) as instance_hours,
+    count(*) as charge_rows
+from {{ ref('int_allocation_charges_classified') }}
+group by all

@@ -1,0 +1,69 @@
+{#-
+    First allocation pass: every charge group that is not a commitment purchase or a shared charge, split
+    exactly (allocate_exactly) by its weights: token cells by request-level usage, provisioned capacity by
+    tokens served, GPU instances by workload GPU-hours. A group nothing measured (no weights) goes whole to
+    the bill's own owner, or `Unallocated`; an unused commitment goes whole to an `Idle` line.
+-#}
+
+{{ config(materialized='table') }}
+
+{%- set target_columns = [
+    'team', 'application', 'environment', 'cost_centre_id', 'customer_id', 'feature',
+    'allocated_method_id', 'allocated_resource_id', 'is_ai'
+] %}
+
+with
+
+charge_groups as (
+    select * from {{ ref('int_allocation_charge_groups') }}
+    where allocation_kind not in ('commitment_purchase', 'shared')
+),
+
+measured_weights as (
+    select * from {{ ref('int_allocation_token_weights') }}
+    union all by name
+    select * from {{ ref('int_allocation_provisioned_weights') }}
+),
+
+measured_groups as (
+    select charge_group_id
+    from measured_weights
+    group by charge_group_id
+    having sum(weight) > 0
+),
+
+unmeasured_weights as (
+    select
+        charge_group_id,
+        case when allocation_kind = 'unused_commitment' then 'Idle' else bill_team end as team,
+        case when allocation_kind = 'unused_commitment' then 'Unused commitment' else bill_application end
+            as application,
+        bill_environment as environment,
+        bill_cost_centre_id as cost_centre_id,
+        '' as customer_id,
+        '' as feature,
+        case
+            when allocation_kind = 'unused_commitment' then 'unused_commitment'
+            when bill_team = 'Unallocated' then 'unallocated'
+            else 'bill_keys'
+        end as allocated_method_id,
+        case when allocation_kind = 'unused_commitment' then commitment_discount_id else '' end
+            as allocated_resource_id,
+        is_ai,
+        cast(1 as hugeint) as weight
+    from charge_groups
+    where charge_group_id not in (select charge_group_id from measured_groups)
+),
+
+weights as (
+    select
+        *,
+        concat_ws('|', {{ target_columns | join(', ') }}) as target_key
+    from (
+        select * from measured_weights
+        union all by name
+        select * from unmeasured_weights
+    ) as all_weights
+)
+
+{{ allocate_exactly('charge_groups', 'weights', target_columns) }}
