@@ -115,7 +115,9 @@ def allocation_report(con: duckdb.DuckDBPyConnection) -> list[AllocationRow]:
     Returns:
         One row per key present on either side, sorted; empty when the marts are not built.
     """
-    if not (_table_exists(con, "main", "focus_cost_and_usage") and _table_exists(con, "main", "fct_ai_costs_allocated")):
+    if not (
+        _table_exists(con, "main", "focus_cost_and_usage") and _table_exists(con, "main", "fct_ai_costs_allocated")
+    ):
         return []
     zero = Decimal(0)
     totals: dict[tuple[str, str, str, str], list[Decimal]] = {}

@@ -9,7 +9,7 @@ import duckdb
 from pipelines.config import Settings
 from pipelines.load.drift import open_drift
 from pipelines.load.manifest import LOADS_TABLE
-from pipelines.reconcile import conservation_report, manifest_row_mismatches, open_quarantines
+from pipelines.reconcile import allocation_report, conservation_report, manifest_row_mismatches, open_quarantines
 
 
 def _money(value: Decimal) -> str:
@@ -35,14 +35,7 @@ def render_summary(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
     lines.append("Billed cost by provider (all services | AI and GPU):")
     for period, provider, currency, total, ai in by_provider:
         lines.append(f"  {period}  {provider:<22} {currency} {_money(total):>14} | {_money(ai):>12}")
-    by_team = con.execute(
-        "SELECT x_Team, BillingCurrency, sum(EffectiveCost) FROM main.focus_cost_and_usage GROUP BY ALL ORDER BY 3 DESC"
-    ).fetchall()
-    # By team the amortised cost is what is fair: a commitment's fee is billed to one account, while the
-    # usage it covers (and therefore its effective cost) belongs to the teams that ran it.
-    lines.append("Effective (amortised) cost by team:")
-    for team, currency, total in by_team:
-        lines.append(f"  {team:<24} {currency} {_money(total):>14}")
+    lines += _allocation(con)
     by_source = con.execute(
         "SELECT request_source, count(*) FROM main.fct_llm_requests GROUP BY ALL ORDER BY 2 DESC, 1"
     ).fetchall()
@@ -87,6 +80,35 @@ def render_summary(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
         lines.append(f"Quarantined files ({len(quarantined)}):")
         lines += [f"  {q.error}" for q in quarantined]
     return "\n".join(lines)
+
+
+def _allocation(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Effective cost by team as allocated (AI | all), the Unallocated and Idle shares, allocation conservation."""
+    # By team the amortised cost is what is fair: a commitment's fee is billed to one account, while the
+    # usage it covers (and therefore its effective cost) belongs to the teams that ran it.
+    lines = ["Effective (amortised) cost by team, allocated by measured usage (AI | all):"]
+    for team, currency, ai, total in con.execute(
+        "SELECT team, billing_currency, sum(CASE WHEN is_ai THEN effective_cost ELSE 0 END), sum(effective_cost) "
+        "FROM main.fct_ai_costs_allocated GROUP BY ALL ORDER BY 4 DESC, 1"
+    ).fetchall():
+        lines.append(f"  {team:<24} {currency} {_money(ai):>14} | {_money(total):>14}")
+    for currency, ai, unallocated, idle in con.execute(
+        "SELECT billing_currency, sum(effective_cost), sum(effective_cost) FILTER (WHERE team = 'Unallocated'), "
+        "sum(effective_cost) FILTER (WHERE team = 'Idle') FROM main.fct_ai_costs_allocated WHERE is_ai "
+        "GROUP BY ALL ORDER BY 1"
+    ).fetchall():
+        share = (unallocated or Decimal(0)) / ai * 100 if ai else Decimal(0)
+        lines.append(
+            f"Unallocated AI cost: {currency} {_money(unallocated or Decimal(0))} = {share:.2f}% of effective AI cost "
+            f"{_money(ai)} (idle capacity and unused commitments: {_money(idle or Decimal(0))})"
+        )
+    report = allocation_report(con)
+    broken = [r for r in report if not r.conserved]
+    lines.append(
+        f"Allocation: {len(report) - len(broken)}/{len(report)} provider x account x period x currency totals "
+        "allocated exactly, both bases, cents included" + (" -- MISMATCH" if broken else "")
+    )
+    return lines
 
 
 def _resolved(con: duckdb.DuckDBPyConnection) -> list[str]:

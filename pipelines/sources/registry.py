@@ -7,6 +7,7 @@ from pipelines.sources.azure_cost import SOURCE as AZURE_COST
 from pipelines.sources.base import Source
 from pipelines.sources.bedrock_invocation_logs import SOURCE as BEDROCK_INVOCATION_LOGS
 from pipelines.sources.gcp_billing import SOURCE as GCP_BILLING
+from pipelines.sources.gpu_usage import SOURCE as GPU_USAGE
 from pipelines.sources.litellm import SOURCE as LITELLM
 from pipelines.sources.openai_usage import SOURCE as OPENAI_USAGE
 from pipelines.sources.otel_genai import SOURCE as OTEL_GENAI
@@ -24,6 +25,7 @@ SOURCES: dict[str, Source] = {
         LITELLM,
         OTEL_GENAI,
         BEDROCK_INVOCATION_LOGS,
+        GPU_USAGE,
         OUTCOMES,
     )
 }

@@ -1,4 +1,5 @@
--- Every charge group is split exactly once: its allocated pieces (one pass per group) add up to the group
+-- Every charge group is split exactly once: its allocated pieces (one pass per group, plus the residual
+-- rules' pieces of its Unallocated and Idle rows) add up to the group
 -- on both bases, to the last decimal place. A row here is a group whose pieces are off, or a group lost.
 {{ config(meta={'dagster': {'ref': {'name': 'fct_ai_costs_allocated'}}}) }}
 
@@ -7,7 +8,7 @@ with
 pieces as (
     select
         charge_group_id,
-        count(distinct allocation_pass) as passes,
+        count(distinct allocation_pass) filter (where allocation_pass <> 'residual') as passes,
         sum(billed_cost) as billed_cost,
         sum(effective_cost) as effective_cost
     from {{ ref('fct_ai_costs_allocated') }}

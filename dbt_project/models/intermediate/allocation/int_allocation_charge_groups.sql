@@ -7,7 +7,7 @@
     - `commitment_purchase`: a commitment bought (RI, Savings Plan, PTU reservation): billed cost only,
       charged to whoever used the commitment (int_costs_allocated_commitments);
     - `unused_commitment`: the commitment's unused part, its own `Idle` line;
-    - `shared`: tax, credits and support fees, which follow the cost they relate to
+    - `shared`: tax, credits, adjustments, support fees and discounts no key owns, which follow the cost they relate to
       (int_costs_allocated_shared);
     - `gpu`: a GPU instance's usage, split by GPU-hours per workload (gpu_usage), idle time as `Idle`;
     - `provisioned`: provisioned AI throughput (Azure PTU, Bedrock provisioned), split by tokens served;
@@ -22,7 +22,7 @@ select
     source,
     provider_name,
     billing_account_id,
-    group_sub_account_id as sub_account_id,
+    sub_account_id,
     invoice_id,
     billing_period_start,
     billing_currency,
@@ -32,28 +32,22 @@ select
     charge_category,
     allocation_kind,
     is_ai,
-    group_model_id as model_id,
-    group_token_type as token_type,
-    group_resource_id as resource_id,
-    group_commitment_discount_id as commitment_discount_id,
-    group_instance_type as instance_type,
-    coalesce(gpu_count, 0) as gpu_count,
-    attribution_method as bill_attribution_method,
-    team as bill_team,
-    application as bill_application,
-    environment as bill_environment,
-    cost_centre_id as bill_cost_centre_id,
+    model_id,
+    token_type,
+    resource_id,
+    commitment_discount_id,
+    instance_type,
+    gpu_count,
+    bill_attribution_method,
+    bill_team,
+    bill_application,
+    bill_environment,
+    bill_cost_centre_id,
     sum(billed_cost) as billed_cost,
     sum(effective_cost) as effective_cost,
-    sum(coalesce(list_cost, 0)) as list_cost,
-    sum(coalesce(token_count, 0)) as token_count,
-    -- Instance hours, for a GPU node's capacity (GCP meters seconds).
-    sum(
-        case
-            when lower(consumed_unit) in ('hrs', 'hours', 'hour', 'h') then consumed_quantity
-            when lower(consumed_unit) in ('seconds', 's') then {{ divide_money('consumed_quantity', 3600) }}
-        end
-    ) as instance_hours,
+    sum(list_cost) as list_cost,
+    sum(token_count) as token_count,
+    sum(instance_hours) as instance_hours,
     count(*) as charge_rows
 from {{ ref('int_allocation_charges_classified') }}
 group by all

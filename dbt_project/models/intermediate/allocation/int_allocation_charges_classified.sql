@@ -1,7 +1,8 @@
 {#-
     Every charge of the bill with what the allocation needs to know about it: its day, whether it is AI
     spend, its allocation kind (how it is split: see int_allocation_charge_groups) and the charge group it
-    belongs to. The FOCUS table joins it to record each charge's allocation method.
+    belongs to, with the amounts the groups sum. The FOCUS table joins it (on source and charge_id) to record
+    each charge's allocation method.
 -#}
 
 with
@@ -23,9 +24,12 @@ classified as (
             when charges.charge_category = 'Purchase' and charges.commitment_discount_id is not null
                 then 'commitment_purchase'
             when charges.commitment_discount_status = 'Unused' then 'unused_commitment'
+            -- Discounts the bill does not tie to an owner (AWS EDP, private pricing, free-tier bundles are
+            -- negative Usage lines) are shared like credits: they lower the cost they were earned on.
             when
-                charges.charge_category in ('Tax', 'Credit')
+                charges.charge_category in ('Tax', 'Credit', 'Adjustment')
                 or lower(charges.service_name) like '%support%'
+                or (charges.billed_cost < 0 and charges.attributed_team is null)
                 then 'shared'
             when gpu_instance_types.instance_type is not null and charges.resource_id is not null then 'gpu'
             when charges.service_tier = 'provisioned' then 'provisioned'
@@ -38,29 +42,55 @@ classified as (
 
 keyed as (
     select
-        *,
+        source,
+        charge_id,
+        provider_name,
+        billing_account_id,
+        coalesce(sub_account_id, '') as sub_account_id,
+        invoice_id,
+        billing_period_start,
+        billing_currency,
+        charge_date,
+        service_name,
+        service_category,
+        charge_category,
+        allocation_kind,
         service_category = 'AI and Machine Learning' or is_gpu_instance as is_ai,
-        coalesce(sub_account_id, '') as group_sub_account_id,
-        coalesce(model_id, '') as group_model_id,
-        coalesce(token_type, '') as group_token_type,
+        coalesce(model_id, '') as model_id,
+        coalesce(token_type, '') as token_type,
         case when allocation_kind in ('gpu', 'provisioned', 'shared') then coalesce(resource_id, '') else '' end
-            as group_resource_id,
+            as resource_id,
         case
             when allocation_kind in ('commitment_purchase', 'unused_commitment', 'gpu', 'provisioned')
                 then coalesce(commitment_discount_id, '')
             else ''
-        end as group_commitment_discount_id,
-        coalesce(instance_type, '') as group_instance_type
+        end as commitment_discount_id,
+        coalesce(instance_type, '') as instance_type,
+        coalesce(gpu_count, 0) as gpu_count,
+        attribution_method as bill_attribution_method,
+        team as bill_team,
+        application as bill_application,
+        environment as bill_environment,
+        cost_centre_id as bill_cost_centre_id,
+        billed_cost,
+        effective_cost,
+        coalesce(list_cost, 0) as list_cost,
+        coalesce(token_count, 0) as token_count,
+        -- Instance hours, for a GPU node's capacity (GCP meters seconds).
+        case
+            when lower(consumed_unit) in ('hrs', 'hours', 'hour', 'h') then consumed_quantity
+            when lower(consumed_unit) in ('seconds', 's') then {{ divide_money('consumed_quantity', 3600) }}
+        end as instance_hours
     from classified
 )
 
 select
-    *,
     md5(concat_ws(
-        '|', source, provider_name, billing_account_id, group_sub_account_id, invoice_id,
+        '|', source, provider_name, billing_account_id, sub_account_id, invoice_id,
         cast(billing_period_start as varchar), billing_currency, cast(charge_date as varchar), service_name,
-        service_category, charge_category, allocation_kind, group_model_id, group_token_type, group_resource_id,
-        group_commitment_discount_id, group_instance_type, attribution_method, team, application,
-        environment, cost_centre_id
-    )) as charge_group_id
+        service_category, charge_category, allocation_kind, model_id, token_type, resource_id,
+        commitment_discount_id, instance_type, bill_attribution_method, bill_team, bill_application,
+        bill_environment, bill_cost_centre_id
+    )) as charge_group_id,
+    *
 from keyed

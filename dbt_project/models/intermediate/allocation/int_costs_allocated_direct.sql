@@ -23,6 +23,8 @@ measured_weights as (
     select * from {{ ref('int_allocation_token_weights') }}
     union all by name
     select * from {{ ref('int_allocation_provisioned_weights') }}
+    union all by name
+    select * from {{ ref('int_allocation_gpu_weights') }}
 ),
 
 measured_groups as (

@@ -1,7 +1,8 @@
 {#-
     Allocated cost: every charge of the bill, split to the team, application, environment, cost centre,
     customer and feature that caused it, one row per charge group (see int_allocation_charge_groups) and
-    target. Built by three exact passes (direct usage, commitment purchases, shared charges); the rows of a
+    target. Built by exact passes (direct usage, commitment purchases, shared charges, optional residual
+    rules); the rows of a
     charge group add up to the group exactly on both bases, so totals per provider, billing account,
     period and currency equal the FOCUS table's. Each row records how it was allocated (FOCUS 1.3
     AllocatedMethodId / AllocatedMethodDetails).
@@ -13,7 +14,7 @@
 
 with
 
-allocated as (
+passes as (
     select
         *,
         'direct' as allocation_pass
@@ -28,6 +29,30 @@ allocated as (
         *,
         'shared' as allocation_pass
     from {{ ref('int_costs_allocated_shared') }}
+),
+
+residuals as (
+    select * from {{ ref('int_costs_allocated_residuals') }}
+),
+
+-- The rows of the three passes, except the Unallocated and Idle rows a residual rule redistributed,
+-- which are replaced by their pieces.
+allocated as (
+    select passes.*
+    from passes
+    where not exists (
+        select 1
+        from residuals
+        where
+            residuals.charge_group_id = passes.charge_group_id
+            and residuals.residual_of_pass = passes.allocation_pass
+            and residuals.residual_of_target_key = passes.target_key
+    )
+    union all by name
+    select
+        * exclude (residual_of_pass, residual_of_target_key),
+        'residual' as allocation_pass
+    from residuals
 ),
 
 charge_groups as (
@@ -85,6 +110,7 @@ described as (
             when allocated.team = 'Unallocated' then 'unallocated'
             when allocated.allocated_method_id = 'unused_commitment' then 'unused_commitment'
             when allocated.team = 'Idle' then 'idle'
+            when allocated.allocation_pass = 'residual' then 'residual'
             when allocated.allocation_pass = 'commitment' then 'commitment'
             when allocated.allocation_pass = 'shared' then 'shared'
             else 'usage'

@@ -6,7 +6,15 @@
 with
 
 charges as (
-    select * from {{ ref('int_allocation_charges_classified') }}
+    select * from {{ ref('int_cost_and_usage_attributed') }}
+),
+
+charge_groups as (
+    select
+        source,
+        charge_id,
+        charge_group_id
+    from {{ ref('int_allocation_charges_classified') }}
 ),
 
 -- How each charge's group was allocated (fct_ai_costs_allocated): the FOCUS 1.3 Allocated* columns.
@@ -126,10 +134,11 @@ select
     billing_currency_rate_to_reporting as x_ReportingCurrencyRate,
     cast(billed_cost * billing_currency_rate_to_reporting as {{ money_type() }}) as x_ReportingBilledCost,
     cast(effective_cost * billing_currency_rate_to_reporting as {{ money_type() }}) as x_ReportingEffectiveCost,
-    source as x_Source,
+    charges.source as x_Source,
     source_dataset as x_SourceDataset,
-    charge_id as x_ChargeId,
+    charges.charge_id as x_ChargeId,
     _source_file as x_SourceFile,
     _source_row as x_SourceRow
 from charges
-left join allocations on charges.charge_group_id = allocations.charge_group_id
+left join charge_groups on charges.source = charge_groups.source and charges.charge_id = charge_groups.charge_id
+left join allocations on charge_groups.charge_group_id = allocations.charge_group_id
