@@ -1,4 +1,4 @@
-"""The `aicost` command line: demo, run, pull, export, summary, validate-focus, dbt."""
+"""The `aicost` command line: demo, run, pull, export, close, summary, validate-focus, dbt."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from pipelines.config import DBT_PROJECT_DIR, Settings, dbt_executable
@@ -143,21 +144,161 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return code
 
 
+def _month(text: str) -> str:
+    """Argument type of ``--month``: a YYYY-MM billing month, else a usage error naming the value."""
+    from pipelines.export import parse_month
+
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _version(text: str) -> int:
+    """Argument type of ``--version``: a closed version number, 1 or more."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(
+            f"invalid version {text!r}: expected a number 1 or more (v1 is the first close)"
+        )
+    return int(text)
+
+
+def _missing_relation(exc: Exception) -> str:
+    """A relation the export or the close reads is not in the warehouse: DuckDB's first line and what to do."""
+    return f"error: {str(exc).splitlines()[0]}; build the warehouse with this version first (`aicost run`)"
+
+
 def cmd_export_chargeback(args: argparse.Namespace) -> int:
-    """Writes finance's chargeback CSV for one month."""
-    from pipelines.export import export_chargeback
-    from pipelines.warehouse import connect
+    """Writes finance's chargeback file for one month, from the live mart or a closed version."""
+    import duckdb
+
+    from pipelines.close import VersionNotFound, closed_file, read_manifest, store_root
+    from pipelines.export import ExportExists, copy_closed, default_export_name, export_chargeback
+    from pipelines.warehouse import WarehouseBusy, connect
 
     settings = _settings(args)
-    out = Path(args.out) if args.out else settings.exports_dir / f"chargeback_{args.month}.csv"
-    with connect(settings, read_only=True) as con:
+    cost_centres = args.cost_centres or []
+    name = default_export_name(args.month, args.format, args.basis or "billed", cost_centres, args.version)
+    out = Path(args.out) if args.out else settings.exports_dir / name
+    if args.version is not None:
+        store = store_root(settings.exports_dir)
         try:
-            export = export_chargeback(con, args.month, out)
-        except ValueError as exc:
+            manifest = read_manifest(store, args.month, args.version)
+        except VersionNotFound as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_FAILED
+        if args.basis and args.basis != manifest["basis"]:
+            print(
+                f"error: v{args.version} of {args.month} was closed on the {manifest['basis']} basis; a closed "
+                "version is copied as published (drop --basis, or export the live mart without --version)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        try:
+            written = copy_closed(closed_file(store, args.month, args.version, args.format), out, force=args.force)
+        except ExportExists as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        state = "Wrote" if written else "Unchanged"
+        print(
+            f"{state} {out}: closed v{args.version} of {args.month} ({manifest['basis']} basis, "
+            f"closed {manifest['created_at']}, {manifest['row_counts']['rows']} rows)"
+        )
+        return EXIT_OK
+    try:
+        with connect(settings, read_only=True) as con:
+            export = export_chargeback(
+                con,
+                args.month,
+                out,
+                basis=args.basis or "billed",
+                cost_centres=cost_centres,
+                fmt=args.format,
+                force=args.force,
+            )
+    except WarehouseBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except duckdb.CatalogException as exc:
+        print(_missing_relation(exc), file=sys.stderr)
+        return EXIT_FAILED
+    except (ValueError, ExportExists) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    state = "Wrote" if not export.unchanged else "Unchanged (already these exact contents)"
     totals = ", ".join(f"{c} {t}" for c, t in sorted(export.totals.items()))
-    print(f"Wrote {export.path}: {export.rows} rows; billed total {totals}")
+    print(f"{state} {export.path}: {export.rows} rows; {export.basis} total {totals}")
+    return EXIT_OK
+
+
+def _print_closed(manifests: list[dict]) -> None:
+    for m in manifests:
+        totals = ", ".join(
+            f"{currency} {Decimal(t['amount_rounded']):,.2f}" for currency, t in m["totals"]["by_currency"].items()
+        )
+        diff = f"; {m['files']['diff']['name']}" if "diff" in m["files"] else ""
+        print(
+            f"{m['month']} v{m['version']}  closed {m['created_at']}  {m['basis']}  {m['row_counts']['rows']} rows  "
+            f"{totals}{diff}"
+        )
+
+
+def cmd_close(args: argparse.Namespace) -> int:
+    """Publishes a month's chargeback as a versioned, immutable close (or lists the closed versions)."""
+    import duckdb
+
+    from pipelines.close import CloseRefused, close_month, list_closed, store_root
+    from pipelines.export import NoCharges
+    from pipelines.warehouse import WarehouseBusy, connect
+
+    try:
+        settings = _settings(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    store = store_root(settings.exports_dir)
+    if args.list:
+        manifests = list_closed(store, args.month)
+        if not manifests:
+            print(f"no closed versions{f' of {args.month}' if args.month else ''} under {store}")
+        _print_closed(manifests)
+        return EXIT_OK
+    if not args.month:
+        args.usage_error("the following arguments are required: --month (or --list)")
+    try:
+        with connect(settings, read_only=True) as con:
+            result = close_month(con, args.month, store=store, settings=settings, basis=args.basis)
+    except WarehouseBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except CloseRefused as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return EXIT_CHECKS_FAILED
+    except duckdb.CatalogException as exc:
+        print(_missing_relation(exc), file=sys.stderr)
+        return EXIT_FAILED
+    except (NoCharges, FileExistsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    manifest = result.manifest
+    if not result.created:
+        print(f"{args.month} already closed as v{result.version}; nothing changed ({result.folder})")
+        return EXIT_OK
+    print(f"Closed {args.month} as v{result.version} ({manifest['basis']} basis): {result.folder}/")
+    _print_closed([manifest])
+    share = ", ".join(
+        f"{c} {r['ratio']}" for c, r in manifest["reconciliation"]["by_currency"].items() if r["ratio"] is not None
+    )
+    print(
+        f"  checks: conservation holds; unexplained share of invoices {share or 'n/a (nothing to reconcile)'} "
+        f"(close_tolerance {manifest['reconciliation']['tolerance']})"
+    )
+    if result.diff_path is not None:
+        changes = manifest["changes_from_previous"]["inputs"]
+        print(
+            f"  {result.diff_path.name}: what moved per cost centre since v{manifest['previous_version']}; "
+            f"{len(changes)} input load(s) added, replaced or removed"
+        )
     return EXIT_OK
 
 
@@ -246,10 +387,38 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="finance exports")
     export_sub = export.add_subparsers(dest="export", required=True)
     chargeback = export_sub.add_parser("chargeback", help="chargeback CSV of one billing month")
-    chargeback.add_argument("--month", required=True, help="billing month YYYY-MM")
-    chargeback.add_argument("--out", help="CSV path (default exports/chargeback_<month>.csv)")
+    chargeback.add_argument("--month", required=True, type=_month, help="billing month YYYY-MM")
+    chargeback.add_argument(
+        "--out",
+        help="file to write (default <exports>/chargeback_<month>[_v<N>][_effective][_<cost centres>].<format>)",
+    )
+    chargeback.add_argument(
+        "--basis", choices=("billed", "effective"), help="cost the amount columns carry (default billed)"
+    )
+    only = chargeback.add_mutually_exclusive_group()
+    only.add_argument(
+        "--cost-centre",
+        dest="cost_centres",
+        action="append",
+        metavar="ID",
+        help="only this cost centre (repeat for several)",
+    )
+    only.add_argument(
+        "--version", type=_version, metavar="N", help="copy closed version N of the month instead of the live mart"
+    )
+    chargeback.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)")
+    chargeback.add_argument("--force", action="store_true", help="replace an existing file with other contents")
     chargeback.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")
     chargeback.set_defaults(func=cmd_export_chargeback)
+
+    close = sub.add_parser("close", help="publish a month's chargeback as a versioned, immutable close")
+    close.add_argument("--month", type=_month, help="billing month YYYY-MM")
+    close.add_argument(
+        "--basis", choices=("billed", "effective"), default="billed", help="cost the amount columns carry"
+    )
+    close.add_argument("--list", action="store_true", help="list the closed versions (of --month, or of every month)")
+    close.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")
+    close.set_defaults(func=cmd_close, usage_error=close.error)
 
     summary = sub.add_parser("summary", help="print spend by provider and team, conservation, quarantines")
     summary.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")

@@ -13,6 +13,7 @@ import os
 import sys
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +63,11 @@ class Settings:
         openai_api_base: Base URL of the OpenAI Admin API for ``aicost pull openai``.
         anthropic_api_base: Base URL of the Anthropic Admin API for ``aicost pull anthropic``.
         focus_validator: The focus-validator executable ``aicost validate-focus`` runs.
+        close_tolerance: Largest share of a month's invoiced cost that may stay unexplained (the sum of
+            ``abs(unexplained_cost)`` over that of ``abs(invoiced_cost)`` in ``rpt_reconciliation_daily``, per
+            currency) for ``aicost close`` to publish the month; a decimal fraction, 0.05 = 5 %. Kept as text
+            (Dagster config holds plain values; a TOML float is read through its shortest text, so 0.05 stays
+            0.05); ``close_tolerance_fraction`` is the exact ``Decimal``.
     """
 
     landing: str = field(default="landing", metadata=_env("AICOST_LANDING"))
@@ -83,6 +89,11 @@ class Settings:
     openai_api_base: str = field(default="https://api.openai.com/v1", metadata=_env("AICOST_OPENAI_API_BASE"))
     anthropic_api_base: str = field(default="https://api.anthropic.com/v1", metadata=_env("AICOST_ANTHROPIC_API_BASE"))
     focus_validator: Path = field(default=DEFAULT_FOCUS_VALIDATOR, metadata=_env("AICOST_FOCUS_VALIDATOR"))
+    close_tolerance: str = field(default="0.05", metadata=_env("AICOST_CLOSE_TOLERANCE"))
+
+    def __post_init__(self) -> None:
+        """Refuses a ``close_tolerance`` that is not a non-negative decimal number, when settings are built."""
+        _ = self.close_tolerance_fraction
 
     @classmethod
     def load(cls, config_file: Path | None = None, **overrides: object) -> Settings:
@@ -137,6 +148,23 @@ class Settings:
                 else:
                     converted[setting.name] = str(value)
         return replace(cls(), **converted)
+
+    @property
+    def close_tolerance_fraction(self) -> Decimal:
+        """``close_tolerance`` as an exact decimal.
+
+        Raises:
+            ValueError: When it is not a non-negative decimal number.
+        """
+        try:
+            number = Decimal(str(self.close_tolerance).strip())
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or number < 0:
+            raise ValueError(
+                f"setting close_tolerance must be a non-negative decimal number (0.05 = 5 %), got {self.close_tolerance!r}"
+            )
+        return number
 
     @property
     def downloads(self) -> Path:
