@@ -16,6 +16,7 @@ from pathlib import Path
 
 from orchestration.dbt_child import RUN_PID_ENV
 from pipelines.config import Settings
+from pipelines.mappings import render_errors, validate_mappings
 from pipelines.runlock import run_lock
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,10 @@ def run_pipeline(settings: Settings, wait_seconds: float = 0) -> RunOutcome:
 
 
 def _run_locked(settings: Settings) -> RunOutcome:
+    # The mapping seeds decide who pays: a bad row stops the run before any load, with every error named.
+    mapping_errors = validate_mappings()
+    if mapping_errors:
+        return _stopped_before_start(settings, render_errors(mapping_errors))
     # dbt (aicost-dbt, started by this process) knows which run it belongs to, and dies with it.
     os.environ[RUN_PID_ENV] = str(os.getpid())
     import dagster as dg
@@ -103,6 +108,16 @@ def _run_locked(settings: Settings) -> RunOutcome:
         materialized=materialized,
         log_path=log_path,
     )
+
+
+def _stopped_before_start(settings: Settings, report: str) -> RunOutcome:
+    """A failed outcome whose log (the run's own, and ``last_run.log``) is the report of why it did not start."""
+    logs = settings.warehouse.parent / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log_path = logs / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
+    log_path.write_text(report + "\n", encoding="utf-8")
+    _point_last_run_log(log_path)
+    return RunOutcome(success=False, log_path=log_path)
 
 
 def _point_last_run_log(log_path: Path) -> None:

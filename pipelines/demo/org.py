@@ -221,6 +221,10 @@ class Workload:
         cache_write_1h: Whether its prompt-cache writes use the 1-hour cache (Anthropic) instead of 5 minutes.
         otel_share: Fraction of its calls the application traces with OpenTelemetry GenAI spans (whether or
             not they also go through the gateway).
+        customers: Customers (business accounts) a customer-facing application serves: each call serves one,
+            the first most often. Empty for internal traffic.
+        features: Product features whose calls these are: each call comes from one. Empty when the
+            application names none (notebooks, shadow AI).
     """
 
     team: str | None
@@ -240,7 +244,16 @@ class Workload:
     cross_region: str = ""
     cache_write_1h: bool = False
     otel_share: float = 0.0
+    customers: tuple[str, ...] = ()
+    features: tuple[str, ...] = ()
 
+
+# The customers of the customer-facing applications (the gateway's metadata and the spans carry them).
+SUPPORT_CUSTOMERS = ("cust_acme", "cust_globex", "cust_initech", "cust_umbrella", "cust_hooli")
+SEARCH_CUSTOMERS = ("cust_acme", "cust_stark", "cust_wayne", "cust_hooli")
+DOCUMENT_CUSTOMERS = ("cust_globex", "cust_initech", "cust_wonka")
+SALES_ACCOUNTS = ("cust_tyrell", "cust_soylent", "cust_acme")
+AGENT_CUSTOMERS = ("cust_acme", "cust_globex", "cust_stark")
 
 WORKLOADS: tuple[Workload, ...] = (
     Workload(
@@ -259,6 +272,8 @@ WORKLOADS: tuple[Workload, ...] = (
         principal="arn:aws:iam::111100002222:role/support-assistant",
         cross_region="-cross-region-global",
         otel_share=0.1,
+        customers=SUPPORT_CUSTOMERS,
+        features=("chat-reply", "case-summary", "kb-answer"),
     ),
     Workload(
         "support",
@@ -271,6 +286,8 @@ WORKLOADS: tuple[Workload, ...] = (
         60,
         "proj_support",
         cache_read_share=0.3,
+        customers=SUPPORT_CUSTOMERS,
+        features=("classify", "route"),
     ),
     Workload(
         "search",
@@ -283,6 +300,8 @@ WORKLOADS: tuple[Workload, ...] = (
         200,
         "proj_search",
         cache_read_share=0.2,
+        customers=SEARCH_CUSTOMERS,
+        features=("query-rewrite", "answer-summary"),
     ),
     Workload(
         "search",
@@ -298,8 +317,21 @@ WORKLOADS: tuple[Workload, ...] = (
         cache_write_share=0.03,
         account="111100002222",
         principal="arn:aws:iam::111100002222:role/semantic-search",
+        customers=SEARCH_CUSTOMERS,
+        features=("rerank",),
     ),
-    Workload("growth", "content-studio", "prod", "gpt-4.1-2025-04-14", 6, 0.8, 1200, 900, "proj_growth"),
+    Workload(
+        "growth",
+        "content-studio",
+        "prod",
+        "gpt-4.1-2025-04-14",
+        6,
+        0.8,
+        1200,
+        900,
+        "proj_growth",
+        features=("blog-draft", "ad-copy"),
+    ),
     Workload(
         "growth",
         "content-studio",
@@ -312,6 +344,7 @@ WORKLOADS: tuple[Workload, ...] = (
         "content-studio",
         account="111100002222",
         principal="arn:aws:iam::111100002222:role/content-studio",
+        features=("product-description",),
     ),
     Workload(
         "data-science",
@@ -325,6 +358,8 @@ WORKLOADS: tuple[Workload, ...] = (
         "proj_docs",
         batch_share=0.6,
         cache_read_share=0.1,
+        customers=DOCUMENT_CUSTOMERS,
+        features=("invoices",),
     ),
     Workload("data-science", "research-notebooks", "dev", "o4-mini-2025-04-16", 3, 0.3, 2000, 1500, "proj_research"),
     Workload(
@@ -352,6 +387,7 @@ WORKLOADS: tuple[Workload, ...] = (
         "code-review-bot",
         account="111100002222",
         principal="arn:aws:iam::111100002222:role/code-review-bot",
+        features=("pull-request-review",),
     ),
     Workload(
         "legal",
@@ -365,6 +401,7 @@ WORKLOADS: tuple[Workload, ...] = (
         "contract-analyzer",
         account="111100002222",
         principal="arn:aws:iam::111100002222:role/contract-analyzer",
+        features=("clause-extraction",),
     ),
     Workload(
         "legal",
@@ -380,6 +417,7 @@ WORKLOADS: tuple[Workload, ...] = (
         cache_write_share=0.08,
         account="111100002222",
         principal="arn:aws:iam::111100002222:role/contract-analyzer",
+        features=("risk-review",),
     ),
     # Azure OpenAI (key: subscription) and Vertex AI (key: GCP project).
     Workload(
@@ -393,13 +431,47 @@ WORKLOADS: tuple[Workload, ...] = (
         80,
         AZURE_SUBSCRIPTIONS["ai-prod"],
         cache_read_share=0.3,
-    ),
-    Workload("legal", "clause-search", "prod", "gpt-5-2025-08-07", 2, 1.0, 4000, 900, AZURE_SUBSCRIPTIONS["ai-prod"]),
-    Workload(
-        "growth", "content-studio", "prod", "gemini-2.5-flash", 6, 0.8, 1100, 700, "growth-prod", cache_read_share=0.2
+        customers=SUPPORT_CUSTOMERS,
+        features=("classify", "route"),
     ),
     Workload(
-        "data-science", "doc-extraction", "prod", "gemini-2.5-pro", 3, 1.0, 5000, 600, "ds-batch", batch_share=0.5
+        "legal",
+        "clause-search",
+        "prod",
+        "gpt-5-2025-08-07",
+        2,
+        1.0,
+        4000,
+        900,
+        AZURE_SUBSCRIPTIONS["ai-prod"],
+        features=("clause-lookup",),
+    ),
+    Workload(
+        "growth",
+        "content-studio",
+        "prod",
+        "gemini-2.5-flash",
+        6,
+        0.8,
+        1100,
+        700,
+        "growth-prod",
+        cache_read_share=0.2,
+        features=("ad-copy", "image-caption"),
+    ),
+    Workload(
+        "data-science",
+        "doc-extraction",
+        "prod",
+        "gemini-2.5-pro",
+        3,
+        1.0,
+        5000,
+        600,
+        "ds-batch",
+        batch_share=0.5,
+        customers=DOCUMENT_CUSTOMERS,
+        features=("invoices",),
     ),
     # Direct Anthropic API: a sales copilot through the gateway (traced too) and an agent runtime that only
     # OpenTelemetry sees; an embedding workload for semantic search.
@@ -417,6 +489,8 @@ WORKLOADS: tuple[Workload, ...] = (
         cache_write_share=0.05,
         cache_write_1h=True,
         otel_share=0.3,
+        customers=SALES_ACCOUNTS,
+        features=("drafting", "account-research"),
     ),
     Workload(
         "platform",
@@ -432,8 +506,22 @@ WORKLOADS: tuple[Workload, ...] = (
         cache_read_share=0.3,
         cache_write_share=0.05,
         otel_share=1.0,
+        customers=AGENT_CUSTOMERS,
+        features=("order-status", "returns"),
     ),
-    Workload("search", "semantic-search", "prod", "text-embedding-3-small", 8, 0.9, 400, 0, "proj_search"),
+    Workload(
+        "search",
+        "semantic-search",
+        "prod",
+        "text-embedding-3-small",
+        8,
+        0.9,
+        400,
+        0,
+        "proj_search",
+        customers=SEARCH_CUSTOMERS,
+        features=("embed-query", "index-documents"),
+    ),
     # Shadow AI: a forgotten hackathon project and a sandbox account nobody mapped.
     Workload(None, None, "dev", "gpt-4o-2024-08-06", 2, 0.0, 2500, 600, "proj_hackathon_2025"),
     Workload(

@@ -102,6 +102,8 @@ def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:
                 "cross_region": w.cross_region,
                 "cache_write_1h": w.cache_write_1h,
                 "otel_share": w.otel_share,
+                "customers": list(w.customers),
+                "features": list(w.features),
             }
             for i, w in enumerate(WORKLOADS)
         ]
@@ -171,7 +173,7 @@ def _calls(con: duckdb.DuckDBPyConnection, seed: int, n: int, start: datetime, e
                    NOT is_batch AND u_gateway < gateway_share AS via_gateway
             FROM tokens
         )
-        SELECT *,
+        SELECT * EXCLUDE (customers, features),
                input_total - cache_read_tokens - cache_write_tokens AS input_tokens,
                via_gateway AND u_hit < 0.03 AS is_gateway_cache_hit,
                -- the id AWS gives a Bedrock call (x-amzn-requestid): the gateway's spend log, the caller's
@@ -185,7 +187,14 @@ def _calls(con: duckdb.DuckDBPyConnection, seed: int, n: int, start: datetime, e
                  (input_total - cache_read_tokens - cache_write_tokens) * price_input
                  + cache_read_tokens * price_cache_read + cache_write_tokens * price_cache_write
                  + output_tokens * price_output
-               ) / 1000000 * CASE WHEN is_batch THEN {BATCH_DISCOUNT} ELSE 1 END AS list_cost
+               ) / 1000000 * CASE WHEN is_batch THEN {BATCH_DISCOUNT} ELSE 1 END AS list_cost,
+               -- the customer a customer-facing call served (the first of its application's most often) and
+               -- the product feature it came from: metadata only, from streams no other column draws on
+               CASE WHEN len(customers) > 0
+                    THEN customers[1 + floor(len(customers) * u(call_id, 15) * u(call_id, 15))::BIGINT] END
+                 AS customer_id,
+               CASE WHEN len(features) > 0 THEN features[1 + floor(len(features) * u(call_id, 16))::BIGINT] END
+                 AS feature
         FROM split
         ORDER BY call_id
         """

@@ -95,3 +95,44 @@ def test_without_a_salt_end_users_are_stored_as_sent(con, landing, monkeypatch):
     load(con, "litellm", landing)
 
     assert scalar(con, "SELECT end_user FROM raw_litellm.spend_logs ORDER BY _source_row LIMIT 1") == "customer-1"
+
+
+def demo_world(landing, seed=7):
+    """The demo company's calls at the smallest scale (1,000 calls), writing into ``landing``."""
+    import duckdb
+
+    from pipelines.demo.world import DemoWorld, build_calls, month_bounds
+
+    start, end = month_bounds("2026-10")
+    scratch = duckdb.connect()
+    scratch.execute("SET TimeZone = 'UTC'")
+    build_calls(scratch, seed, 0.01, start, end)
+    return DemoWorld(scratch, landing, 0.01, seed, "2026-10", start, end, text_formats=False)
+
+
+def test_demo_gateway_traffic_carries_customer_and_feature_in_metadata_and_tags(con, landing):
+    from pipelines.demo.org import SUPPORT_CUSTOMERS
+    from pipelines.sources.litellm import demo
+
+    written = demo.write(demo_world(landing))
+    load(con, "litellm", landing)
+
+    # read as staging reads them: the customer from the caller's metadata, the feature from a feature: tag
+    rows = con.execute(
+        "SELECT json_extract_string(metadata, '$.requester_metadata.application') AS application, "
+        "json_extract_string(metadata, '$.requester_metadata.customer_id') AS customer_id, "
+        "nullif(regexp_extract(CAST(request_tags AS VARCHAR), '\"feature:([^\"]+)\"', 1), '') AS feature "
+        "FROM raw_litellm.spend_logs"
+    ).fetchall()
+    assert len(rows) == written
+    by_application: dict[str, set[tuple]] = {}
+    for application, customer, feature in rows:
+        by_application.setdefault(application, set()).add((customer, feature))
+    support = by_application["support-assistant"]
+    assert {c for c, _ in support} == set(SUPPORT_CUSTOMERS)
+    assert {f for _, f in support} == {"chat-reply", "case-summary", "kb-answer"}
+    # internal traffic names a feature at most, never a customer; notebooks neither
+    assert {c for c, _ in by_application["code-review-bot"]} == {None}
+    assert by_application["research-notebooks"] == {(None, None)}
+    customers = {c for pairs in by_application.values() for c, _ in pairs} - {None}
+    assert customers and all(c.startswith("cust_") for c in customers)

@@ -99,3 +99,39 @@ def test_a_pretty_printed_export_request_loads_as_one_document(con, landing):
     # the first line of traces.jsonl, indented over many lines: its chat and agent spans
     assert (result.rows_loaded, result.quarantined) == (2, [])
     assert scalar(con, "SELECT sum(input_tokens) FROM raw_otel_genai.spans WHERE operation_name = 'chat'") == 1200
+
+
+def test_demo_spans_carry_customer_and_feature_as_the_gateway_logs_them(con, landing):
+    from pipelines.sources.litellm import demo as litellm_demo
+    from pipelines.sources.otel_genai import demo as otel_demo
+    from tests.unit.test_litellm_source import demo_world
+
+    world = demo_world(landing)
+    litellm_demo.write(world)
+    spans = otel_demo.write(world)
+    load(con, "litellm", landing)
+    load(con, "otel_genai", landing)
+
+    chat = con.execute(
+        "SELECT service_name, attribution_attributes->>'$.\"app.customer_id\"', "
+        "attribution_attributes->>'$.\"app.feature\"' FROM raw_otel_genai.spans WHERE operation_name = 'chat'"
+    ).fetchall()
+    assert len(chat) == spans
+    # every traced application serves customers and names its features (the loader's default keys keep them)
+    assert {service for service, _, _ in chat} == {"support-assistant", "sales-copilot", "agent-runtime"}
+    assert all(customer and customer.startswith("cust_") and feature for _, customer, feature in chat)
+    assert {f for s, _, f in chat if s == "agent-runtime"} == {"order-status", "returns"}
+    # a call both saw: the span and the gateway's metadata name the same customer
+    mismatched = scalar(
+        con,
+        "SELECT count(*) FROM raw_otel_genai.spans AS s JOIN raw_litellm.spend_logs AS g "
+        "ON s.response_id = g.request_id "
+        "WHERE s.attribution_attributes->>'$.\"app.customer_id\"' "
+        "IS DISTINCT FROM json_extract_string(g.metadata, '$.requester_metadata.customer_id')",
+    )
+    both = scalar(
+        con,
+        "SELECT count(*) FROM raw_otel_genai.spans AS s JOIN raw_litellm.spend_logs AS g "
+        "ON s.response_id = g.request_id",
+    )
+    assert both > 0 and mismatched == 0

@@ -1,4 +1,8 @@
-"""Demo LiteLLM spend logs: one file per day of the calls that went through the gateway."""
+"""Demo LiteLLM spend logs: one file per day of the calls that went through the gateway.
+
+A customer-facing call names its customer in the request's metadata (``requester_metadata.customer_id``) and
+every application with features tags its calls ``feature:<name>``, as LiteLLM users do for spend tracking.
+"""
 
 from __future__ import annotations
 
@@ -43,7 +47,10 @@ def _write_litellm(con: duckdb.DuckDBPyConnection, options: DemoWorld, start: da
             json_object(
                 'user_api_key_alias', coalesce(application, 'unknown'),
                 'user_api_key_team_alias', team,
-                'requester_metadata', json_object('application', application, 'environment', environment),
+                -- what the application sent with the request; the customer only when the call served one
+                'requester_metadata', json_merge_patch(
+                    json_object('application', application, 'environment', environment),
+                    json_object('customer_id', customer_id)),
                 'usage_object', CASE WHEN is_failed THEN json_object(
                     'prompt_tokens', 0, 'completion_tokens', 0) ELSE json_object(
                     'prompt_tokens', input_total, 'completion_tokens', output_tokens,
@@ -53,7 +60,10 @@ def _write_litellm(con: duckdb.DuckDBPyConnection, options: DemoWorld, start: da
             )::VARCHAR AS metadata,
             CASE WHEN is_gateway_cache_hit THEN 'True' ELSE 'False' END AS cache_hit,
             CASE WHEN is_gateway_cache_hit THEN printf('%016x', hash(call_id, 7)) ELSE '' END AS cache_key,
-            to_json(['app:' || coalesce(application, 'unknown'), 'env:' || environment])::VARCHAR AS request_tags,
+            to_json(list_concat(
+                ['app:' || coalesce(application, 'unknown'), 'env:' || environment],
+                CASE WHEN feature IS NOT NULL THEN ['feature:' || feature] ELSE []::VARCHAR[] END
+            ))::VARCHAR AS request_tags,
             litellm_team_id AS team_id,
             'org-demo' AS organization_id,
             CASE WHEN u_cache_read < 0.5 THEN 'customer-' || (hash(call_id, 12) % 500)::VARCHAR END AS end_user,

@@ -1,7 +1,9 @@
 """Demo OpenTelemetry GenAI spans of the traced calls.
 
 A call that also went through LiteLLM carries the gateway's request id as gen_ai.response.id, so the warehouse
-must count it once; each model-call span sits under an agent span that repeats its tokens.
+must count it once; each model-call span sits under an agent span that repeats its tokens. Model-call spans
+carry the application's attributes: ``app.team``, ``app.feature`` and, for a customer-facing call,
+``app.customer_id``.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def write_otel(con: duckdb.DuckDBPyConnection, landing: Path, seed: int) -> int:
     """Writes one OTLP/JSON file per day of the traced calls (as a Collector file exporter would)."""
     rows = con.execute(
         f"""
-        SELECT started_at, duration_ms, application, environment, team, provider, model_id,
+        SELECT started_at, duration_ms, application, environment, team, provider, model_id, customer_id, feature,
                is_failed, call_id, input_total, cache_read_tokens, cache_write_tokens, output_tokens,
                CASE WHEN via_gateway THEN 'chatcmpl-' || printf('%016x', hash({int(seed)}, call_id, 99))
                     ELSE 'msg_' || printf('%016x', hash({int(seed)}, call_id, 98)) END AS response_id,
@@ -48,7 +50,7 @@ def write_otel(con: duckdb.DuckDBPyConnection, landing: Path, seed: int) -> int:
     out.mkdir(parents=True, exist_ok=True)
     by_day: dict[str, list[str]] = {}
     for (
-        started, duration, app, env, team, provider, model, failed, call_id,
+        started, duration, app, env, team, provider, model, customer, feature, failed, call_id,
         input_total, cache_read, cache_write, output, response_id, trace_id, endpoint, aws_request_id,
     ) in rows:  # fmt: skip
         start_ns = int(started.timestamp()) * 1_000_000_000 + started.microsecond * 1000
@@ -67,12 +69,16 @@ def write_otel(con: duckdb.DuckDBPyConnection, landing: Path, seed: int) -> int:
             _attr("gen_ai.usage.cache_read.input_tokens", 0 if failed else int(cache_read)),
             _attr("gen_ai.usage.cache_creation.input_tokens", 0 if failed else int(cache_write)),
             _attr("gen_ai.conversation.id", f"conv-{call_id // 8:08x}"),
-            _attr("app.feature", "drafting" if app == "sales-copilot" else "default"),
             # content must never reach the warehouse: the loader drops it
             _attr("gen_ai.input.messages", '[{"role":"user","parts":[{"type":"text","content":"DEMO PROMPT"}]}]'),
         ]
         if team is not None:
             attributes.append(_attr("app.team", team))
+        # the application's own attributes (kept by the loader's default AICOST_OTEL_ATTRIBUTE_KEYS)
+        if feature is not None:
+            attributes.append(_attr("app.feature", feature))
+        if customer is not None:
+            attributes.append(_attr("app.customer_id", customer))
         if aws_request_id is not None:
             # an AWS SDK call instrumented directly: the SDK span carries AWS's request id
             attributes.append(_attr("aws.request_id", aws_request_id))

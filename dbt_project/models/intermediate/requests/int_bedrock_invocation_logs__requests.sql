@@ -44,6 +44,11 @@ select
     cast(null as varchar) as service_name,
     account_id as cloud_account_id,
     identity_arn as iam_principal,
+    case
+        when model_id like 'arn:aws%:bedrock:%:application-inference-profile/%' then model_id
+    end as inference_profile_arn,
+    cast(null as json) as gateway_tags,
+    cast(null as json) as gateway_metadata,
     metadata_application as application,
     metadata_environment as environment,
     'aws' as price_provider,

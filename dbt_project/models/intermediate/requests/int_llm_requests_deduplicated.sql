@@ -10,7 +10,8 @@
     gateway logged; an export repeated across files repeats it) or the provider's own request id (AWS's id
     of a Bedrock call, which an AWS SDK span and Bedrock's invocation log both carry). A row without the
     provider's id takes it from a row of the same request id, so a span holding both ids links the gateway's
-    row to the provider's log; ranking by one key and then by the other keeps one row per call.
+    row to the provider's log; ranking by one key and then by the other keeps one row per call. Customer and
+    feature travel the same way: a gateway row without them takes them from the span of the same call.
 -#}
 {%- set request_sources = [
     'litellm',
@@ -33,7 +34,9 @@ linked as (
     select
         *,
         coalesce(provider_request_id, max(provider_request_id) over (partition by request_id))
-            as linked_provider_request_id
+            as linked_provider_request_id,
+        coalesce(customer_id, max(customer_id) over (partition by request_id)) as linked_customer_id,
+        coalesce(feature, max(feature) over (partition by request_id)) as linked_feature
     from unioned
 ),
 
@@ -53,5 +56,10 @@ first_by_provider_request_id as (
     ) = 1
 )
 
-select {{ contract_columns({'provider_request_id': 'linked_provider_request_id'}) }}
+select
+    {{ contract_columns({
+        'provider_request_id': 'linked_provider_request_id',
+        'customer_id': 'linked_customer_id',
+        'feature': 'linked_feature',
+    }) }}
 from first_by_provider_request_id

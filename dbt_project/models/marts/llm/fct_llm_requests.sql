@@ -1,17 +1,36 @@
 {#-
     One row per LLM request, from the gateway (LiteLLM), OpenTelemetry spans or Bedrock invocation logs
-    (deduplicated upstream), attributed to team, application and cost centre through int_attribution_keys
-    (gateway team, then a team the call names, then the span's service, then the cloud account), with the
-    canonical model and a list cost from the price catalogue.
+    (deduplicated upstream), attributed to team, application and cost centre through int_attribution_keys,
+    with the canonical model and a list cost from the price catalogue.
+
+    Attribution: every key the request carries (the gateway metadata's fields and tags, a team it names, the
+    gateway key and team, the Bedrock application inference profile, the IAM principal, the instrumented
+    service, the cloud account) is looked up as of the request's day (request_date within the key's
+    [valid_from, valid_to)); of the keys that map, the one whose key type has the smallest precedence (seed
+    `attribution_key_types`) gives the team and cost centre. Application and environment are the request's
+    own (gateway metadata or tags, the span's resource), else those of the best-ranked matching key that
+    names them. The order of the keys below only breaks ties between key types without a precedence.
 
     A view: the heavy work is materialised incrementally upstream, and the joins here are with small seeds
     and the daily price table, so a mapping or price change applies at once with nothing to rebuild (writing
     tens of millions of wide rows each run would cost more than evaluating the joins). The marts that
     aggregate requests read the daily rollup fct_llm_requests_daily, which evaluates them once per run.
-    The seeds' uniqueness tests guarantee the joins never duplicate a request.
+    The seeds' uniqueness and non-overlap tests guarantee the joins never duplicate a request.
     Gateway cache writes carry no duration: they are rated at the 5-minute cache-write price.
 -#}
 {{ config(materialized='view') }}
+
+{#- The keys a request carries in a column of its own: key type, SQL of the key value (after the gateway's
+    metadata fields and tags, in the seed's precedence order). -#}
+{%- set request_key_columns = [
+    ('team', 'team_attribute'),
+    ('api_key', 'api_key_hash'),
+    ('litellm_team', 'gateway_team_id'),
+    ('bedrock_inference_profile', 'inference_profile_arn'),
+    ('iam_principal', 'iam_principal_key'),
+    ('otel_resource_attribute', "'service.name=' || service_name"),
+    ('aws_account', 'cloud_account_id'),
+] %}
 
 {%- set token_prices = {
     'input_tokens': 'input',
@@ -27,7 +46,11 @@ requests as (
     select
         *,
         cast(started_at as date) as request_date,
-        input_tokens + cache_read_tokens + cache_write_tokens as prompt_tokens
+        input_tokens + cache_read_tokens + cache_write_tokens as prompt_tokens,
+        -- an assumed-role session is its role's key
+        regexp_replace(
+            iam_principal, '^arn:(aws[a-z-]*):sts::([0-9]+):assumed-role/([^/]+)/.*$', 'arn:\1:iam::\2:role/\3'
+        ) as iam_principal_key
     from {{ ref('int_llm_requests_deduplicated') }}
 ),
 
@@ -37,6 +60,99 @@ model_names as (
 
 keys as (
     select * from {{ ref('int_attribution_keys') }}
+),
+
+-- the fields of the caller's gateway metadata (field=value) and the gateway tags, one row each
+gateway_metadata_fields as (
+    select
+        request_source,
+        request_id,
+        request_date,
+        unnest(map_entries(json_transform(gateway_metadata, '"MAP(VARCHAR, VARCHAR)"'))) as field
+    from requests
+    where gateway_metadata is not null
+),
+
+gateway_tags as (
+    select
+        request_source,
+        request_id,
+        request_date,
+        unnest(json_transform(gateway_tags, '["VARCHAR"]')) as tag
+    from requests
+    where gateway_tags is not null
+),
+
+-- each key a request carries, one row per key
+request_keys as (
+    select
+        request_source,
+        request_id,
+        request_date,
+        1 as key_position,
+        'litellm_metadata' as key_type,
+        struct_extract(field, 'key') || '=' || struct_extract(field, 'value') as key_value
+    from gateway_metadata_fields
+    where struct_extract(field, 'value') is not null
+    union all
+    select
+        request_source,
+        request_id,
+        request_date,
+        2 as key_position,
+        'litellm_tag' as key_type,
+        tag as key_value
+    from gateway_tags
+    where tag is not null
+    {%- for key_type, key_value in request_key_columns %}
+        union all
+        select
+            request_source,
+            request_id,
+            request_date,
+            {{ loop.index + 2 }} as key_position,
+            '{{ key_type }}' as key_type,
+            {{ key_value }} as key_value
+        from requests
+        where {{ key_value }} is not null
+    {%- endfor %}
+),
+
+matched_keys as (
+    select
+        request_keys.request_source,
+        request_keys.request_id,
+        keys.key_type,
+        keys.key_value,
+        keys.team,
+        keys.application,
+        keys.environment,
+        keys.cost_centre_id,
+        coalesce(keys.precedence, 1000) as precedence,
+        request_keys.key_position
+    from request_keys
+    inner join keys
+        on
+            request_keys.key_type = keys.key_type
+            and request_keys.key_value = keys.key_value
+            and (keys.valid_from is null or request_keys.request_date >= keys.valid_from)
+            and (keys.valid_to is null or request_keys.request_date < keys.valid_to)
+),
+
+best_keys as (
+    select
+        request_source,
+        request_id,
+        first(key_type order by precedence, key_position, key_value) as key_type,
+        first(key_value order by precedence, key_position, key_value) as key_value,
+        first(team order by precedence, key_position, key_value) as team,
+        first(cost_centre_id order by precedence, key_position, key_value) as cost_centre_id,
+        first(application order by precedence, key_position, key_value) filter (where application is not null)
+            as application,
+        first(environment order by precedence, key_position, key_value) filter (where environment is not null)
+            as environment
+    from matched_keys
+    group by request_source, request_id
 ),
 
 prices as (
@@ -52,18 +168,16 @@ attributed as (
         model_names.model_family,
         model_names.model_creator,
         model_names.model_tier,
-        coalesce(gateway_team.team, named_team.team, service.team, account.team, 'Unallocated') as team,
-        coalesce(requests.application, service.application, account.application, 'Unallocated')
-            as resolved_application,
-        coalesce(requests.environment, account.environment) as resolved_environment
+        coalesce(best_keys.team, 'Unallocated') as team,
+        coalesce(requests.application, best_keys.application, 'Unallocated') as resolved_application,
+        coalesce(requests.environment, best_keys.environment) as resolved_environment,
+        best_keys.cost_centre_id as resolved_cost_centre_id,
+        best_keys.key_type as attribution_key_type,
+        best_keys.key_value as attribution_key_value
     from requests
     left join model_names on requests.model_name = model_names.model_name
-    left join keys as gateway_team
-        on gateway_team.key_type = 'litellm_team' and requests.gateway_team_id = gateway_team.key_value
-    left join keys as named_team on named_team.key_type = 'team' and requests.team_attribute = named_team.key_value
-    left join keys as service on service.key_type = 'otel_service' and requests.service_name = service.key_value
-    left join keys as account
-        on account.key_type = 'aws_account' and requests.cloud_account_id = account.key_value
+    left join best_keys
+        on requests.request_source = best_keys.request_source and requests.request_id = best_keys.request_id
 )
 
 select
@@ -108,7 +222,9 @@ select
     attributed.team,
     attributed.resolved_application as application,
     coalesce(attributed.resolved_environment, 'unknown') as environment,
-    coalesce(team_key.cost_centre_id, 'Unallocated') as cost_centre_id,
+    coalesce(attributed.resolved_cost_centre_id, 'Unallocated') as cost_centre_id,
+    attributed.attribution_key_type,
+    attributed.attribution_key_value,
     case attributed.price_provider
         when 'aws' then 'Amazon Web Services'
         when 'openai' then 'OpenAI'
@@ -123,7 +239,6 @@ select
     attributed.is_model_known,
     attributed.request_date
 from attributed
-left join keys as team_key on team_key.key_type = 'team' and attributed.team = team_key.key_value
 left join prices
     on {{ price_join('attributed', 'prices', 'attributed.price_provider', 'attributed.model_id', "'standard'",
         'attributed.request_date', 'attributed.prompt_tokens') }}

@@ -1,3 +1,9 @@
+{#-
+    Gateway requests with typed token counts and the attribution LiteLLM's metadata carries. Customer and
+    feature are what the calling application put in the request's metadata (LiteLLM keeps it both at the
+    top of `metadata` and under `metadata.requester_metadata`), a feature also as a `feature:<name>` request
+    tag. `end_user` is the application's end user (a person), not the customer it works for.
+-#}
 {%- set metadata_paths = [
     '$.requester_metadata.application',
     '$.requester_metadata.environment',
@@ -5,6 +11,11 @@
     '$.usage_object.prompt_tokens_details.cached_tokens',
     '$.usage_object.cache_creation_input_tokens',
     '$.usage_object.completion_tokens_details.reasoning_tokens',
+    '$.customer_id',
+    '$.requester_metadata.customer_id',
+    '$.feature',
+    '$.requester_metadata.feature',
+    '$.requester_metadata',
 ] -%}
 
 with
@@ -39,6 +50,14 @@ renamed as (
         mcp_namespaced_tool_name,
         metadata,
         request_tags,
+        -- the metadata the caller sent (its fields are `litellm_metadata` attribution keys, field=value)
+        cast({{ list_at('metadata_values', 11) }} as json) as requester_metadata,
+        coalesce({{ list_at('metadata_values', 7) }}, {{ list_at('metadata_values', 8) }}) as customer_id,
+        coalesce(
+            {{ list_at('metadata_values', 9) }},
+            {{ list_at('metadata_values', 10) }},
+            nullif(regexp_extract(cast(request_tags as varchar), '"feature:([^"]+)"', 1), '')
+        ) as feature,
         coalesce(
             {{ list_at('metadata_values', 1) }},
             nullif(regexp_extract(cast(request_tags as varchar), '"app:([^"]+)"', 1), '')

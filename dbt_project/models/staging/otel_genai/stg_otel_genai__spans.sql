@@ -3,7 +3,19 @@
     output_tokens include reasoning (the OpenAI convention, as in LiteLLM): input + cache_read + cache_write
     = input_tokens_total, output + reasoning = output_tokens_total.
 -#}
-{%- set attribution_paths = ['$."app.team"', '$."app.feature"', '$."app.customer_id"', '$."enduser.id"'] -%}
+{#-
+    Attribution attributes (those the loader keeps: AICOST_OTEL_ATTRIBUTE_KEYS, span or resource): the team
+    (app.team), the customer the call served (app.customer_id, else customer.id), the product feature
+    (app.feature, else feature.name) and the end user (enduser.id, a person, not the customer).
+-#}
+{%- set attribution_paths = [
+    '$."app.team"',
+    '$."app.feature"',
+    '$."app.customer_id"',
+    '$."enduser.id"',
+    '$."customer.id"',
+    '$."feature.name"',
+] -%}
 
 with
 
@@ -45,8 +57,8 @@ renamed as (
         tool_name,
         attribution_attributes,
         {{ list_at('attribution_values', 1) }} as team_attribute,
-        {{ list_at('attribution_values', 2) }} as feature,
-        {{ list_at('attribution_values', 3) }} as customer_id,
+        coalesce({{ list_at('attribution_values', 2) }}, {{ list_at('attribution_values', 6) }}) as feature,
+        coalesce({{ list_at('attribution_values', 3) }}, {{ list_at('attribution_values', 5) }}) as customer_id,
         {{ list_at('attribution_values', 4) }} as end_user_id,
         coalesce(input_tokens, 0) as input_tokens_total,
         coalesce(output_tokens, 0) as output_tokens_total,
