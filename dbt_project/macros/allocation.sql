@@ -88,15 +88,18 @@
 {%- endmacro %}
 
 {#-
-    A CTE `cents` over `relation` adding `<amount>_cents` (DECIMAL(38, 2)) for each amount column, rounded by
-    the largest-remainder rule within each partition: every amount is floored to the cent, and the cents
-    missing to reach the partition's exact total rounded to the cent (half away from zero) go one each to
-    the rows with the largest remainders (ties: `order_column`). The cents of a partition sum exactly to its
-    rounded total, on every basis.
+    A CTE (`name`, default `cents`) over `relation` adding `<amount>_cents` (DECIMAL(38, 2)) for each amount
+    column, rounded by the largest-remainder rule within each partition: every amount is floored to the
+    cent, and the cents missing to reach the partition's target go one each to the rows with the largest
+    remainders (ties: `order_column`). The target is the partition's exact total rounded to the cent (half
+    away from zero), or, with `target_columns` ({amount: column}), the cents that column holds on the
+    partition's rows (to share out cents already rounded at a coarser grain).
 -#}
-{% macro cents_by_largest_remainder(relation, amount_columns, partition_columns, order_column) -%}
+{% macro cents_by_largest_remainder(
+    relation, amount_columns, partition_columns, order_column, name='cents', target_columns=none
+) -%}
     {%- set partition = partition_columns | join(', ') -%}
-    cents as (
+    {{ name }} as (
         select
             {{ relation }}.*
             {%- for amount in amount_columns %},
@@ -124,12 +127,19 @@
                     {{ partition }},
                     {{ floor_divide('units', 10000000000) }} as floor_cents,
                     units - {{ floor_divide('units', 10000000000) }} * 10000000000 as remainder,
+                    {%- if target_columns %}
+                    max(cast({{ target_columns[amount] }} * 100 as hugeint)) over (partition by {{ partition }})
+                    {%- else %}
                     {{ round_half_away_divide('sum(units) over (partition by ' ~ partition ~ ')', 10000000000) }}
+                    {%- endif %}
                         as target_cents
                 from (
                     select
                         {{ order_column }},
                         {{ partition }},
+                        {%- if target_columns %}
+                        {{ target_columns[amount] }},
+                        {%- endif %}
                         {{ money_to_units(amount) }} as units
                     from {{ relation }}
                 ) as amount_units

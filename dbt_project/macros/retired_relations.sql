@@ -18,3 +18,29 @@
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    Incremental models whose stored table lacks a column the model now documents are dropped at the start
+    of the run, so they rebuild in full: appending the new column would leave it null on every row loaded
+    before the upgrade (a request's customer and feature, say), and an analyst could not tell. Only this
+    project's incremental models are looked at; a table with every documented column is kept.
+-#}
+{% macro drop_outdated_incremental_relations() -%}
+    {%- if execute -%}
+        {%- for node in graph.nodes.values()
+            if node.resource_type == 'model' and node.package_name == project_name
+            and node.config.materialized == 'incremental' and node.columns -%}
+            {%- set relation = adapter.get_relation(
+                database=node.database, schema=node.schema, identifier=node.alias
+            ) -%}
+            {%- if relation is not none -%}
+                {%- set stored = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+                {%- set missing = node.columns.keys() | map('lower') | reject('in', stored) | list -%}
+                {%- if missing -%}
+                    {{ log("rebuilding " ~ relation ~ " in full: it lacks " ~ missing | join(', '), info=true) }}
+                    {%- do adapter.drop_relation(relation) -%}
+                {%- endif -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}

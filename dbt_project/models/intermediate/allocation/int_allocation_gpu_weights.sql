@@ -44,7 +44,11 @@ workloads as (
             as allocated_resource_id,
         sum(workload_hours.gpu_hours) as gpu_hours
     from workload_hours
-    left join keys on workload_hours.team_label = keys.key_value
+    left join keys
+        on
+            workload_hours.team_label = keys.key_value
+            and workload_hours.usage_date >= keys.valid_from
+            and (keys.valid_to is null or workload_hours.usage_date < keys.valid_to)
     group by all
 ),
 

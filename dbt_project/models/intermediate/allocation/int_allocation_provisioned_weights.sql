@@ -25,7 +25,7 @@ capacity_days as (
 
 requests as (
     select * from {{ ref('fct_llm_requests') }}
-    where provider_name in (select distinct provider_name from groups) and not coalesce(is_cache_hit, false)
+    where provider_name in (select distinct groups.provider_name from groups) and not coalesce(is_cache_hit, false)
 ),
 
 hourly_keys as (

@@ -37,23 +37,23 @@ by_key as (
 
 unpivoted as (
     {%- for token_type in ['input', 'cache_read', 'cache_write', 'output'] %}
-    select
-        usage_date,
-        provider_name,
-        model_id,
-        account_id,
-        team,
-        application,
-        environment,
-        cost_centre_id,
-        customer_id,
-        feature,
-        '{{ token_type }}' as token_type,
-        {{ token_type }}_tokens as tokens
-    from by_key
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            usage_date,
+            provider_name,
+            model_id,
+            account_id,
+            team,
+            application,
+            environment,
+            cost_centre_id,
+            customer_id,
+            feature,
+            '{{ token_type }}' as token_type,
+            {{ token_type }}_tokens as tokens
+        from by_key
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 )
 

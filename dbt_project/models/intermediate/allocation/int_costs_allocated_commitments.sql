@@ -79,7 +79,7 @@ unused_weights as (
         is_ai,
         cast(1 as hugeint) as weight
     from charge_groups
-    where charge_group_id not in (select charge_group_id from used_groups)
+    where charge_group_id not in (select used_groups.charge_group_id from used_groups)
 ),
 
 weights as (

@@ -54,7 +54,7 @@ unmeasured_weights as (
         is_ai,
         cast(1 as hugeint) as weight
     from charge_groups
-    where charge_group_id not in (select charge_group_id from measured_groups)
+    where charge_group_id not in (select measured_groups.charge_group_id from measured_groups)
 ),
 
 weights as (

@@ -21,7 +21,7 @@ allocated as (
     select
         passes.*,
         {%- for column in scope %}
-        charge_groups.{{ column }}{% if not loop.last %},{% endif %}
+            charge_groups.{{ column }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from (
         select
@@ -69,8 +69,8 @@ ruled as (
     inner join rules
         on
             residual_rows.residual = rules.residual
-            and (rules.provider_name is null or rules.provider_name = residual_rows.provider_name)
-            and (rules.cost_centre_id is null or rules.cost_centre_id = residual_rows.cost_centre_id)
+            and (rules.provider_name is null or residual_rows.provider_name = rules.provider_name)
+            and (rules.cost_centre_id is null or residual_rows.cost_centre_id = rules.cost_centre_id)
     qualify rank() over (
         partition by residual_rows.charge_group_id, residual_rows.allocation_pass, residual_rows.target_key
         order by rules.specificity desc
@@ -90,7 +90,7 @@ taken as (
         application as residual_application,
         is_ai as residual_is_ai,
         {%- for column in scope %}
-        {{ column }},
+            {{ column }},
         {%- endfor %}
         billed_cost,
         effective_cost,
@@ -105,7 +105,7 @@ taken as (
 owners as (
     select
         {%- for column in scope %}
-        {{ column }},
+            {{ column }},
         {%- endfor %}
         team,
         application,
@@ -122,7 +122,7 @@ owners as (
 teams as (
     select distinct
         {%- for column in scope %}
-        {{ column }},
+            {{ column }},
         {%- endfor %}
         team,
         cost_centre_id
@@ -155,7 +155,7 @@ weights as (
         inner join owners
             on
                 {%- for column in scope %}
-                taken.{{ column }} = owners.{{ column }}{% if not loop.last %} and{% endif %}
+                    taken.{{ column }} = owners.{{ column }}{% if not loop.last %} and{% endif %}
                 {%- endfor %}
         where taken.rule = 'proportional'
         union all
@@ -170,12 +170,12 @@ weights as (
             'residual_even' as allocated_method_id,
             '' as allocated_resource_id,
             taken.residual_is_ai as is_ai,
-            cast(1 as hugeint) as weight
+            1::hugeint as weight
         from taken
         inner join teams
             on
                 {%- for column in scope %}
-                taken.{{ column }} = teams.{{ column }}{% if not loop.last %} and{% endif %}
+                    taken.{{ column }} = teams.{{ column }}{% if not loop.last %} and{% endif %}
                 {%- endfor %}
         where taken.rule = 'even'
         union all
@@ -198,7 +198,11 @@ weights as (
                 and taken.residual = fixed.residual
                 and taken.rule_provider_name is not distinct from fixed.provider_name
                 and taken.rule_cost_centre_id is not distinct from fixed.cost_centre_id
-        left join keys on fixed.target_team = keys.key_value
+        left join keys
+            on
+                fixed.target_team = keys.key_value
+                and (taken.billing_period_start)::date >= keys.valid_from
+                and (keys.valid_to is null or (taken.billing_period_start)::date < keys.valid_to)
         where taken.rule = 'fixed'
     ) as all_weights
 )
@@ -208,7 +212,7 @@ weights as (
 select
     taken.residual_of_group_id as charge_group_id,
     {%- for column in target_columns %}
-    pieces.{{ column }},
+        pieces.{{ column }},
     {%- endfor %}
     taken.residual_of_target_key || '>' || pieces.target_key as target_key,
     pieces.billed_cost,

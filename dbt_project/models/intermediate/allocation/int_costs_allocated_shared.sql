@@ -32,7 +32,7 @@ charge_groups as (
 drivers as (
     select
         {%- for column in scope + ['resource_id', 'sub_account_id', 'service_name'] %}
-        charge_groups.{{ column }},
+            charge_groups.{{ column }},
         {%- endfor %}
         allocated.team,
         allocated.application,
@@ -59,26 +59,26 @@ drivers as (
 
 candidates as (
     {%- for level in levels %}
-    select
-        charge_groups.charge_group_id,
-        {{ loop.index }} as scope_level,
-        {%- for column in target_columns %}
-        drivers.{{ column }},
-        {%- endfor %}
-        {{ allocation_weight('sum(drivers.driver_cost)') }} as weight
-    from charge_groups
-    inner join drivers
-        on
-            {%- for column in scope + level %}
-            charge_groups.{{ column }} = drivers.{{ column }}{% if not loop.last %} and{% endif %}
+        select
+            charge_groups.charge_group_id,
+            {{ loop.index }} as scope_level,
+            {%- for column in target_columns %}
+                drivers.{{ column }},
             {%- endfor %}
-    {%- if level == ['resource_id'] %}
-    where charge_groups.resource_id <> ''
-    {%- endif %}
-    group by all
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+            {{ allocation_weight('sum(drivers.driver_cost)') }} as weight
+        from charge_groups
+        inner join drivers
+            on
+                {%- for column in scope + level %}
+                    charge_groups.{{ column }} = drivers.{{ column }}{% if not loop.last %} and{% endif %}
+                {%- endfor %}
+        {%- if level == ['resource_id'] %}
+            where charge_groups.resource_id <> ''
+        {%- endif %}
+        group by all
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -120,7 +120,7 @@ unrelated_weights as (
         is_ai,
         cast(1 as hugeint) as weight
     from charge_groups
-    where charge_group_id not in (select charge_group_id from chosen_levels)
+    where charge_group_id not in (select chosen_levels.charge_group_id from chosen_levels)
 ),
 
 weights as (

@@ -81,7 +81,7 @@ select
     coalesce(keys.team, 'Unallocated') as team,
     coalesce(keys.application, 'Unallocated') as application,
     coalesce(keys.environment, 'unknown') as environment,
-    coalesce(team_key.cost_centre_id, 'Unallocated') as cost_centre_id,
+    coalesce(keys.cost_centre_id, 'Unallocated') as cost_centre_id,
     rated.buckets,
     rated.requests,
     rated.input_tokens,
@@ -108,6 +108,10 @@ select
     rated.is_price_overridden,
     rated.catalogue_version
 from rated
+-- The mapping valid on the usage day (keys carry the cost centre valid on those days).
 left join keys
-    on rated.account_key_type = keys.key_type and rated.account_key = keys.key_value
-left join keys as team_key on team_key.key_type = 'team' and keys.team = team_key.key_value
+    on
+        rated.account_key_type = keys.key_type
+        and rated.account_key = keys.key_value
+        and rated.usage_date >= keys.valid_from
+        and (keys.valid_to is null or rated.usage_date < keys.valid_to)

@@ -5,10 +5,6 @@
 
 with
 
-charges as (
-    select * from {{ ref('int_cost_and_usage_attributed') }}
-),
-
 charge_groups as (
     select
         source,
@@ -35,6 +31,18 @@ allocations as (
         case when count(*) = 1 then min(cast(allocated_tags as varchar)) end as allocated_tags
     from {{ ref('fct_ai_costs_allocated') }}
     group by charge_group_id
+),
+
+charges as (
+    select
+        attributed.*,
+        allocations.allocated_method_id,
+        allocations.allocated_method_details,
+        allocations.allocated_tags
+    from {{ ref('int_cost_and_usage_attributed') }} as attributed
+    left join charge_groups
+        on attributed.source = charge_groups.source and attributed.charge_id = charge_groups.charge_id
+    left join allocations on charge_groups.charge_group_id = allocations.charge_group_id
 )
 
 select
@@ -105,11 +113,11 @@ select
     provider_name as ServiceProviderName,
     coalesce(host_provider_name, provider_name) as HostProviderName,
     cast(null as json) as ContractApplied,
-    allocations.allocated_method_id as AllocatedMethodId,
-    allocations.allocated_method_details as AllocatedMethodDetails,
+    allocated_method_id as AllocatedMethodId,
+    allocated_method_details as AllocatedMethodDetails,
     cast(null as varchar) as AllocatedResourceId,
     cast(null as varchar) as AllocatedResourceName,
-    cast(allocations.allocated_tags as json) as AllocatedTags,
+    cast(allocated_tags as json) as AllocatedTags,
     model_id as x_ModelId,
     model_family as x_ModelFamily,
     model_creator as x_ModelCreator,
@@ -134,11 +142,9 @@ select
     billing_currency_rate_to_reporting as x_ReportingCurrencyRate,
     cast(billed_cost * billing_currency_rate_to_reporting as {{ money_type() }}) as x_ReportingBilledCost,
     cast(effective_cost * billing_currency_rate_to_reporting as {{ money_type() }}) as x_ReportingEffectiveCost,
-    charges.source as x_Source,
+    source as x_Source,
     source_dataset as x_SourceDataset,
-    charges.charge_id as x_ChargeId,
+    charge_id as x_ChargeId,
     _source_file as x_SourceFile,
     _source_row as x_SourceRow
 from charges
-left join charge_groups on charges.source = charge_groups.source and charges.charge_id = charge_groups.charge_id
-left join allocations on charge_groups.charge_group_id = allocations.charge_group_id

@@ -1,0 +1,140 @@
+{#-
+    The allocated pieces of every charge group, described: the rows of the allocation passes (direct usage,
+    commitment purchases, shared charges), with the Unallocated and Idle rows a residual rule redistributed
+    replaced by their pieces, joined to their charge group's attributes, the cost centre's name and the
+    model's tier, with the allocation category and the FOCUS 1.3 AllocatedMethodDetails / AllocatedTags.
+    fct_ai_costs_allocated adds cents and the internal price.
+-#}
+
+{{ config(materialized='table') }}
+
+
+with
+
+passes as (
+    select
+        *,
+        'direct' as allocation_pass
+    from {{ ref('int_costs_allocated_direct') }}
+    union all by name
+    select
+        *,
+        'commitment' as allocation_pass
+    from {{ ref('int_costs_allocated_commitments') }}
+    union all by name
+    select
+        *,
+        'shared' as allocation_pass
+    from {{ ref('int_costs_allocated_shared') }}
+),
+
+residuals as (
+    select * from {{ ref('int_costs_allocated_residuals') }}
+),
+
+-- The rows of the three passes, except the Unallocated and Idle rows a residual rule redistributed,
+-- which are replaced by their pieces.
+allocated as (
+    select passes.*
+    from passes
+    where
+        not exists (
+            select 1
+            from residuals
+            where
+                residuals.charge_group_id = passes.charge_group_id
+                and residuals.residual_of_pass = passes.allocation_pass
+                and residuals.residual_of_target_key = passes.target_key
+        )
+    union all by name
+    select
+        * exclude (residual_of_pass, residual_of_target_key),
+        'residual' as allocation_pass
+    from residuals
+),
+
+charge_groups as (
+    select * from {{ ref('int_allocation_charge_groups') }}
+),
+
+cost_centres as (
+    select distinct
+        cost_centre_id,
+        cost_centre_name
+    from {{ ref('teams') }}
+),
+
+models as (
+    select * from {{ ref('models') }}
+),
+
+described as (
+    select
+        md5(allocated.charge_group_id || '|' || allocated.allocation_pass || '|' || allocated.target_key)
+            as allocation_id,
+        allocated.charge_group_id,
+        charge_groups.source,
+        charge_groups.provider_name,
+        charge_groups.billing_account_id,
+        charge_groups.sub_account_id,
+        charge_groups.invoice_id,
+        strftime(charge_groups.billing_period_start, '%Y-%m') as billing_period,
+        charge_groups.billing_period_start,
+        charge_groups.charge_date,
+        charge_groups.billing_currency,
+        charge_groups.service_name,
+        charge_groups.service_category,
+        charge_groups.charge_category,
+        charge_groups.allocation_kind,
+        allocated.allocation_pass,
+        allocated.is_ai,
+        charge_groups.model_id,
+        models.model_tier,
+        charge_groups.token_type,
+        charge_groups.resource_id,
+        charge_groups.commitment_discount_id,
+        allocated.team,
+        allocated.application,
+        allocated.environment,
+        allocated.cost_centre_id,
+        coalesce(cost_centres.cost_centre_name, allocated.cost_centre_id) as cost_centre_name,
+        allocated.customer_id,
+        allocated.feature,
+        case
+            when allocated.team = 'Unallocated' then 'unallocated'
+            when allocated.allocated_method_id = 'unused_commitment' then 'unused_commitment'
+            when allocated.team = 'Idle' then 'idle'
+            when allocated.allocation_pass = 'residual' then 'residual'
+            when allocated.allocation_pass = 'commitment' then 'commitment'
+            when allocated.allocation_pass = 'shared' then 'shared'
+            else 'usage'
+        end as allocation_category,
+        allocated.allocated_method_id,
+        json_object(
+            'pass', allocated.allocation_pass,
+            'kind', charge_groups.allocation_kind,
+            'bill_owner', charge_groups.bill_team,
+            'bill_attribution', charge_groups.bill_attribution_method
+        ) as allocated_method_details,
+        allocated.allocated_resource_id,
+        -- FOCUS 1.3 AllocatedTags: the keys the piece was allocated to (empty ones left out).
+        json_object(
+            'team', allocated.team,
+            'application', allocated.application,
+            'environment', allocated.environment,
+            'cost_centre', allocated.cost_centre_id,
+            'customer', nullif(allocated.customer_id, ''),
+            'feature', nullif(allocated.feature, '')
+        ) as allocated_tags,
+        allocated.billed_cost,
+        allocated.effective_cost,
+        allocated.list_cost,
+        allocated.token_count,
+        charge_groups.charge_rows as group_charge_rows
+    from allocated
+    inner join charge_groups on allocated.charge_group_id = charge_groups.charge_group_id
+    left join cost_centres on allocated.cost_centre_id = cost_centres.cost_centre_id
+    left join models on charge_groups.model_id = models.model_id
+)
+
+select * from described
