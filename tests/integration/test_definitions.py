@@ -52,6 +52,8 @@ def test_invariant_checks_guard_the_run(tmp_path):
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
 
     assert ("focus_cost_and_usage", "billed_cost_reconciles_to_source") in checks
+    assert ("fct_ai_costs_allocated", "allocated_cost_conserves_focus") in checks
+    assert ("fct_ai_costs_allocated", "assert_allocation_conserves_cost") in checks
     for load_key in ("aws_cur/line_items", "openai_usage/completions_usage", "litellm/spend_logs"):
         assert (load_key, "no_quarantined_files") in checks
     # dbt tests become asset checks too
