@@ -134,10 +134,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "\nWhere the results are:\n"
         f"  warehouse (DuckDB):   {settings.warehouse}\n"
         f"  FOCUS table:          main.focus_cost_and_usage\n"
-        f"  marts:                main.fct_llm_requests, main.fct_llm_usage_daily, main.rpt_unpriced_usage,\n                        main.rpt_showback_daily, main.rpt_chargeback_monthly\n"
+        "  allocated cost:       main.fct_ai_costs_allocated (who caused each charge, how it was split)\n"
+        "  marts:                main.rpt_chargeback_monthly, main.rpt_showback_daily, main.rpt_reconciliation_daily,\n"
+        "                        main.fct_llm_requests, main.fct_llm_usage_daily, main.rpt_unpriced_usage\n"
         f"  chargeback CSV:       {export.path} ({export.rows} rows, "
         + ", ".join(f"{c} {t:,.2f}" for c, t in sorted(export.rounded_totals.items()))
         + ")\n"
+        f"  close the month:      aicost close --month {args.month} --warehouse {settings.warehouse}\n"
         f'  query it:             .venv/bin/python -c "import duckdb; '
         f"print(duckdb.connect('{settings.warehouse}', read_only=True).sql('from rpt_chargeback_monthly'))\""
     )
