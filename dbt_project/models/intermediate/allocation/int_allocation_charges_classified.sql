@@ -32,7 +32,18 @@ classified as (
                 or (charges.billed_cost < 0 and charges.attributed_team is null)
                 then 'shared'
             when gpu_instance_types.instance_type is not null and charges.resource_id is not null then 'gpu'
-            when charges.service_tier = 'provisioned' then 'provisioned'
+            -- Azure PTU carries the provisioned tier; Bedrock Provisioned Throughput bills model units by the
+            -- hour, named so in its usage type and description.
+            when
+                charges.service_tier = 'provisioned'
+                or (
+                    charges.service_category = 'AI and Machine Learning'
+                    and regexp_matches(
+                        lower(coalesce(charges.sku_meter, '') || ' ' || coalesce(charges.charge_description, '')),
+                        'provisioned ?throughput|model ?units?'
+                    )
+                )
+                then 'provisioned'
             when charges.model_id is not null and charges.token_type is not null then 'tokens'
             else 'bill_keys'
         end as allocation_kind

@@ -14,8 +14,23 @@
 
 with
 
+-- Reasoning tokens are output tokens: OpenAI bills them as output, Vertex AI apart; requests count them
+-- apart. A cell keeps them together, on both sides.
 groups as (
-    select * from {{ ref('int_allocation_charge_groups') }}
+    select
+        charge_group_id,
+        provider_name,
+        billing_account_id,
+        model_id,
+        case when token_type = 'reasoning' then 'output' else token_type end as token_type,
+        charge_date,
+        token_count,
+        is_ai,
+        bill_team,
+        bill_application,
+        bill_environment,
+        bill_cost_centre_id
+    from {{ ref('int_allocation_charge_groups') }}
     where allocation_kind = 'tokens'
 ),
 
