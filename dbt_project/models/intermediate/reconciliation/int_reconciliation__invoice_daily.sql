@@ -24,7 +24,8 @@ charges as (
         strftime(billing_period_start, '%Y-%m') as billing_period,
         provider_name,
         coalesce(model_id, '') as model_id,
-        coalesce(token_type, '') as token_type,
+        -- Vertex AI bills thinking tokens apart (reasoning); everywhere else they are output, as here.
+        case when token_type = 'reasoning' then 'output' else coalesce(token_type, '') end as token_type,
         billing_currency,
         billed_cost,
         effective_cost,
