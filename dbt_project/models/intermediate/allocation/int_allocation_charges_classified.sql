@@ -71,8 +71,12 @@ keyed as (
         coalesce(token_type, '') as token_type,
         case when allocation_kind in ('gpu', 'provisioned', 'shared') then coalesce(resource_id, '') else '' end
             as resource_id,
+        -- The commitment is kept wherever it matters: a purchase, its unused part, and every charge it
+        -- covered (the commitments pass charges a purchase to the users of that usage).
         case
-            when allocation_kind in ('commitment_purchase', 'unused_commitment', 'gpu', 'provisioned')
+            when
+                allocation_kind in ('commitment_purchase', 'unused_commitment', 'gpu', 'provisioned')
+                or commitment_discount_status = 'Used'
                 then coalesce(commitment_discount_id, '')
             else ''
         end as commitment_discount_id,
@@ -97,7 +101,7 @@ keyed as (
 
 select
     md5(concat_ws(
-        '|', source, provider_name, billing_account_id, sub_account_id, invoice_id,
+        '|', source, provider_name, billing_account_id, sub_account_id, coalesce(invoice_id, ''),
         cast(billing_period_start as varchar), billing_currency, cast(charge_date as varchar), service_name,
         service_category, charge_category, allocation_kind, model_id, token_type, resource_id,
         commitment_discount_id, instance_type, bill_attribution_method, bill_team, bill_application,

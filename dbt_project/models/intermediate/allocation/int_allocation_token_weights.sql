@@ -4,8 +4,7 @@
 
     - Request-level usage in the cell gives each key its tokens. A request made in a known AWS account
       belongs to the billing account whose bill carries that account; a request whose account is unknown
-      (a gateway call to OpenAI, say) counts in each billing account's cell of its provider, model, token
-      type and day in proportion to the tokens each invoiced.
+      (a gateway call) goes where the bill puts its team's tokens that day (see floating_requests).
     - What the request data did not see stays with the bill's own keys: each bill owner keeps the tokens
       it was invoiced beyond what requests of its team explain (shared out over the team's owner rows).
     - Within a cell every token carries one list price (one model, one token type, one day), so weighting
@@ -91,19 +90,79 @@ located_requests as (
         on requests.provider_name = accounts.provider_name and requests.account_id = accounts.account_id
 ),
 
+-- A request whose account is unknown (a gateway call) is placed where its team's tokens are on the bill:
+-- in each billing account's cell in proportion to the tokens the bill attributes to that team there, so
+-- it never lands in another organisation's bill its team has no share of. A team the bill does not name
+-- in any cell of the day is spread over the cells in proportion to their invoiced tokens.
+team_cells as (
+    select
+        provider_name,
+        billing_account_id,
+        model_id,
+        token_type,
+        charge_date,
+        bill_team as team,
+        cast(sum(token_count) as hugeint) as team_tokens
+    from groups
+    group by all
+    having sum(token_count) > 0
+),
+
+team_days as (
+    select
+        provider_name,
+        model_id,
+        token_type,
+        charge_date,
+        team,
+        sum(team_tokens) as team_day_tokens
+    from team_cells
+    group by all
+),
+
+unlocated_requests as (
+    select requests.*
+    from requests
+    where not exists (
+        select 1 from accounts
+        where requests.provider_name = accounts.provider_name and requests.account_id = accounts.account_id
+    )
+),
+
 floating_requests as (
     select
-        requests.*,
-        cells.billing_account_id,
-        cast(requests.tokens as hugeint) * cells.cell_tokens * 1000000 // provider_days.provider_tokens
+        unlocated_requests.*,
+        team_cells.billing_account_id,
+        cast(unlocated_requests.tokens as hugeint) * team_cells.team_tokens * 1000000 // team_days.team_day_tokens
             as weight
-    from requests
+    from unlocated_requests
+    inner join team_days
+        on
+            unlocated_requests.provider_name = team_days.provider_name
+            and unlocated_requests.model_id = team_days.model_id
+            and unlocated_requests.token_type = team_days.token_type
+            and unlocated_requests.usage_date = team_days.charge_date
+            and unlocated_requests.team = team_days.team
+    inner join team_cells
+        on
+            team_days.provider_name = team_cells.provider_name
+            and team_days.model_id = team_cells.model_id
+            and team_days.token_type = team_cells.token_type
+            and team_days.charge_date = team_cells.charge_date
+            and team_days.team = team_cells.team
+    union all
+    select
+        unlocated_requests.*,
+        cells.billing_account_id,
+        cast(unlocated_requests.tokens as hugeint) * cells.cell_tokens * 1000000 // provider_days.provider_tokens
+            as weight
+    from unlocated_requests
     inner join provider_days
         on
-            requests.provider_name = provider_days.provider_name
-            and requests.model_id = provider_days.model_id
-            and requests.token_type = provider_days.token_type
-            and requests.usage_date = provider_days.charge_date
+            unlocated_requests.provider_name = provider_days.provider_name
+            and unlocated_requests.model_id = provider_days.model_id
+            and unlocated_requests.token_type = provider_days.token_type
+            and unlocated_requests.usage_date = provider_days.charge_date
     inner join cells
         on
             provider_days.provider_name = cells.provider_name
@@ -113,8 +172,13 @@ floating_requests as (
     where
         provider_days.provider_tokens > 0
         and not exists (
-            select 1 from accounts
-            where requests.provider_name = accounts.provider_name and requests.account_id = accounts.account_id
+            select 1 from team_days
+            where
+                unlocated_requests.provider_name = team_days.provider_name
+                and unlocated_requests.model_id = team_days.model_id
+                and unlocated_requests.token_type = team_days.token_type
+                and unlocated_requests.usage_date = team_days.charge_date
+                and unlocated_requests.team = team_days.team
         )
 ),
 

@@ -57,11 +57,13 @@ charge_groups as (
     select * from {{ ref('int_allocation_charge_groups') }}
 ),
 
+-- One name per cost centre: the name of its latest validity row (a renamed cost centre keeps one row).
 cost_centres as (
-    select distinct
+    select
         cost_centre_id,
-        cost_centre_name
+        arg_max(cost_centre_name, valid_from) as cost_centre_name
     from {{ ref('teams') }}
+    group by cost_centre_id
 ),
 
 models as (

@@ -58,23 +58,32 @@ residual_rows as (
     where allocated.team in ('Unallocated', 'Idle')
 ),
 
--- The rule of each residual row: the most specific that matches; `leave` keeps the row as it is.
-ruled as (
+-- The rule of each residual row: the most specific that matches; `leave` keeps the row as it is, and
+-- wins a tie, so two equally specific rules never override it silently.
+matched as (
     select
         residual_rows.*,
         rules.rule,
         rules.provider_name as rule_provider_name,
-        rules.cost_centre_id as rule_cost_centre_id
+        rules.cost_centre_id as rule_cost_centre_id,
+        rank() over (
+            partition by residual_rows.charge_group_id, residual_rows.allocation_pass, residual_rows.target_key
+            order by rules.specificity desc
+        ) as specificity_rank
     from residual_rows
     inner join rules
         on
             residual_rows.residual = rules.residual
             and (rules.provider_name is null or residual_rows.provider_name = rules.provider_name)
             and (rules.cost_centre_id is null or residual_rows.cost_centre_id = rules.cost_centre_id)
-    qualify rank() over (
-        partition by residual_rows.charge_group_id, residual_rows.allocation_pass, residual_rows.target_key
-        order by rules.specificity desc
-    ) = 1
+),
+
+ruled as (
+    select
+        *,
+        bool_or(rule = 'leave') over (partition by charge_group_id, allocation_pass, target_key) as is_left
+    from matched
+    where specificity_rank = 1
 ),
 
 taken as (
@@ -97,9 +106,9 @@ taken as (
         list_cost,
         token_count
     from ruled
-    where rule <> 'leave'
-    -- One rule per row: two equally specific rules for one row are a seed error (tested on the seed).
-    qualify row_number() over (partition by residual_of_group_id, residual_of_pass, residual_of_target_key order by rule) = 1
+    where not is_left
+    -- One rule per row: of equally specific rules (a seed error the validator reports), the first by name.
+    qualify row_number() over (partition by residual_of_group_id, residual_of_pass, residual_of_target_key order by rule, rule_provider_name, rule_cost_centre_id) = 1
 ),
 
 owners as (

@@ -1,7 +1,7 @@
 {#-
     Third allocation pass: tax, credits and support fees follow the cost they relate to, in proportion to
-    the cost the first two passes allocated (the larger of billed and effective, so a purchase and its
-    amortised usage both count). The related cost is the most specific that exists in the same provider,
+    the cost the first two passes allocated: the billed amount by allocated billed cost, the effective
+    amount by allocated effective cost. The related cost is the most specific that exists in the same provider,
     billing account, billing period and currency: (1) the same resource, (2) the same sub-account and
     service, (3) the same service, (4) the whole billing account. A shared charge with nothing to follow
     (a refund in a month with no usage left on the account) stays with the bill's own owner, or
@@ -47,7 +47,8 @@ drivers as (
         end as allocated_method_id,
         allocated.allocated_resource_id,
         allocated.is_ai,
-        greatest(allocated.billed_cost, allocated.effective_cost) as driver_cost
+        allocated.billed_cost as billed_driver,
+        allocated.effective_cost as effective_driver
     from (
         select * from {{ ref('int_costs_allocated_direct') }}
         union all by name
@@ -57,81 +58,104 @@ drivers as (
         on allocated.charge_group_id = charge_groups.charge_group_id
 ),
 
-candidates as (
-    {%- for level in levels %}
-        select
-            charge_groups.charge_group_id,
-            {{ loop.index }} as scope_level,
-            {%- for column in target_columns %}
-                drivers.{{ column }},
-            {%- endfor %}
-            {{ allocation_weight('sum(drivers.driver_cost)') }} as weight
-        from charge_groups
-        inner join drivers
-            on
-                {%- for column in scope + level %}
-                    charge_groups.{{ column }} = drivers.{{ column }}{% if not loop.last %} and{% endif %}
-                {%- endfor %}
-        {%- if level == ['resource_id'] %}
-            where charge_groups.resource_id <> ''
-        {%- endif %}
-        group by all
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
-),
+{%- for basis in ['billed', 'effective'] %}
 
-chosen_levels as (
-    select
-        charge_group_id,
-        min(scope_level) as scope_level
-    from (
+    {{ basis }}_candidates as (
+        {%- for level in levels %}
+            select
+                charge_groups.charge_group_id,
+                {{ loop.index }} as scope_level,
+                {%- for column in target_columns %}
+                    drivers.{{ column }},
+                {%- endfor %}
+                {{ allocation_weight('sum(drivers.' ~ basis ~ '_driver)') }} as weight
+            from charge_groups
+            inner join drivers
+                on
+                    {%- for column in scope + level %}
+                        charge_groups.{{ column }} = drivers.{{ column }}{% if not loop.last %} and{% endif %}
+                    {%- endfor %}
+            {%- if level == ['resource_id'] %}
+                where charge_groups.resource_id <> ''
+            {%- endif %}
+            group by all
+            {%- if not loop.last %}
+                union all
+            {%- endif %}
+        {%- endfor %}
+    ),
+
+    {{ basis }}_levels as (
         select
             charge_group_id,
-            scope_level
-        from candidates
-        group by all
-        having sum(weight) > 0
-    ) as positive
-    group by charge_group_id
+            min(scope_level) as scope_level
+        from (
+            select
+                charge_group_id,
+                scope_level
+            from {{ basis }}_candidates
+            group by all
+            having sum(weight) > 0
+        ) as positive
+        group by charge_group_id
+    ),
+
+    {{ basis }}_weights as (
+        select
+            *,
+            concat_ws('|', {{ target_columns | join(', ') }}) as target_key
+        from (
+            select candidates.* exclude (scope_level)  -- noqa: RF02
+            from {{ basis }}_candidates as candidates
+            inner join {{ basis }}_levels as levels
+                on
+                    candidates.charge_group_id = levels.charge_group_id
+                    and candidates.scope_level = levels.scope_level
+            union all by name
+            -- Nothing to follow on this basis: the bill's own owner, or Unallocated.
+            select
+                charge_group_id,
+                bill_team as team,
+                bill_application as application,
+                bill_environment as environment,
+                bill_cost_centre_id as cost_centre_id,
+                '' as customer_id,
+                '' as feature,
+                case when bill_team = 'Unallocated' then 'unallocated' else 'bill_keys' end as allocated_method_id,
+                '' as allocated_resource_id,
+                is_ai,
+                cast(1 as hugeint) as weight
+            from charge_groups
+            where charge_group_id not in (select {{ basis }}_levels.charge_group_id from {{ basis }}_levels)
+        ) as all_weights
+    ),
+{%- endfor %}
+
+billed_pieces as (
+    {{ allocate_exactly('charge_groups', 'billed_weights', target_columns, amounts=['billed_cost']) }}
 ),
 
-related_weights as (
-    select candidates.*
-    from candidates
-    inner join chosen_levels
-        on
-            candidates.charge_group_id = chosen_levels.charge_group_id
-            and candidates.scope_level = chosen_levels.scope_level
-),
-
-unrelated_weights as (
-    select
-        charge_group_id,
-        bill_team as team,
-        bill_application as application,
-        bill_environment as environment,
-        bill_cost_centre_id as cost_centre_id,
-        '' as customer_id,
-        '' as feature,
-        case when bill_team = 'Unallocated' then 'unallocated' else 'bill_keys' end as allocated_method_id,
-        '' as allocated_resource_id,
-        is_ai,
-        cast(1 as hugeint) as weight
-    from charge_groups
-    where charge_group_id not in (select chosen_levels.charge_group_id from chosen_levels)
-),
-
-weights as (
-    select
-        *,
-        concat_ws('|', {{ target_columns | join(', ') }}) as target_key
-    from (
-        select * exclude (scope_level) from related_weights
-        union all by name
-        select * from unrelated_weights
-    ) as all_weights
+effective_pieces as (
+    {{ allocate_exactly(
+        'charge_groups', 'effective_weights', target_columns,
+        amounts=['effective_cost', 'list_cost', 'token_count']
+    ) }}
 )
 
-{{ allocate_exactly('charge_groups', 'weights', target_columns) }}
+-- The billed amount follows billed cost, the effective amount effective cost (a commitment's users count
+-- once on each basis: by the purchase billed to them, and by the amortised usage).
+select
+    coalesce(billed_pieces.charge_group_id, effective_pieces.charge_group_id) as charge_group_id,
+    {%- for column in target_columns %}
+        coalesce(billed_pieces.{{ column }}, effective_pieces.{{ column }}) as {{ column }},
+    {%- endfor %}
+    coalesce(billed_pieces.target_key, effective_pieces.target_key) as target_key,
+    coalesce(billed_pieces.billed_cost, 0) as billed_cost,
+    coalesce(effective_pieces.effective_cost, 0) as effective_cost,
+    coalesce(effective_pieces.list_cost, 0) as list_cost,
+    coalesce(effective_pieces.token_count, 0) as token_count
+from billed_pieces
+full outer join effective_pieces
+    on
+        billed_pieces.charge_group_id = effective_pieces.charge_group_id
+        and billed_pieces.target_key = effective_pieces.target_key

@@ -79,6 +79,7 @@ joined as (
             and allocated.team = requests.team
             and allocated.application = requests.application
             and allocated.environment = requests.environment
+            and allocated.cost_centre_id = requests.cost_centre_id
             and allocated.model_id = requests.model_id
             and allocated.billing_currency = requests.billing_currency
 )
