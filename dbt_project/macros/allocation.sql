@@ -165,3 +165,25 @@
         else -((-({{ numerator }}) + {{ denominator }} // 2) // {{ denominator }})
     end)
 {%- endmacro %}
+
+{#-
+    Weights sending each charge group with nothing to follow whole to the bill's own owner (or
+    `Unallocated`): the fallback of every allocation pass. `unless_in` is a SELECT of the group ids that
+    have weights of their own.
+-#}
+{% macro bill_owner_weights(groups, unless_in) -%}
+    select
+        charge_group_id,
+        bill_team as team,
+        bill_application as application,
+        bill_environment as environment,
+        bill_cost_centre_id as cost_centre_id,
+        '' as customer_id,
+        '' as feature,
+        case when bill_team = 'Unallocated' then 'unallocated' else 'bill_keys' end as allocated_method_id,
+        '' as allocated_resource_id,
+        is_ai,
+        cast(1 as hugeint) as weight
+    from {{ groups }}
+    where charge_group_id not in ({{ unless_in }})
+{%- endmacro %}

@@ -66,20 +66,7 @@ used_groups as (
 ),
 
 unused_weights as (
-    select
-        charge_group_id,
-        bill_team as team,
-        bill_application as application,
-        bill_environment as environment,
-        bill_cost_centre_id as cost_centre_id,
-        '' as customer_id,
-        '' as feature,
-        case when bill_team = 'Unallocated' then 'unallocated' else 'bill_keys' end as allocated_method_id,
-        '' as allocated_resource_id,
-        is_ai,
-        cast(1 as hugeint) as weight
-    from charge_groups
-    where charge_group_id not in (select used_groups.charge_group_id from used_groups)
+    {{ bill_owner_weights('charge_groups', 'select used_groups.charge_group_id from used_groups') }}
 ),
 
 weights as (

@@ -113,20 +113,10 @@ drivers as (
                     and candidates.scope_level = levels.scope_level
             union all by name
             -- Nothing to follow on this basis: the bill's own owner, or Unallocated.
-            select
-                charge_group_id,
-                bill_team as team,
-                bill_application as application,
-                bill_environment as environment,
-                bill_cost_centre_id as cost_centre_id,
-                '' as customer_id,
-                '' as feature,
-                case when bill_team = 'Unallocated' then 'unallocated' else 'bill_keys' end as allocated_method_id,
-                '' as allocated_resource_id,
-                is_ai,
-                cast(1 as hugeint) as weight
-            from charge_groups
-            where charge_group_id not in (select {{ basis }}_levels.charge_group_id from {{ basis }}_levels)
+        {{ bill_owner_weights(
+            'charge_groups',
+            'select ' ~ basis ~ '_levels.charge_group_id from ' ~ basis ~ '_levels'
+        ) }}
         ) as all_weights
     ),
 {%- endfor %}
