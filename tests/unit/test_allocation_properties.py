@@ -88,7 +88,7 @@ def _run(sql: str, groups: list[tuple], weights: list[tuple]) -> list[tuple]:
     return con.execute(f"SELECT {', '.join(columns)} FROM ({sql}) ORDER BY ALL").fetchall()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(invoices())
 def test_every_unit_and_every_cent_is_assigned_exactly_once(allocation_sql, invoice):
     groups, weights = invoice
