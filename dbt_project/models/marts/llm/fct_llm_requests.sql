@@ -11,14 +11,15 @@
     own (gateway metadata or tags, the span's resource), else those of the best-ranked matching key that
     names them. The order of the keys below only breaks ties between key types without a precedence.
 
-    A table, rebuilt each run: several models read it (the daily rollup, the allocation's request tokens
-    and provisioned-capacity hours, the reconciliation), and evaluating the attribution (every key ranked
-    by precedence and validity) once and writing the rows costs less than evaluating it for each reader; a
-    mapping or price change applies on the next run.
+    A view: the heavy work is materialised incrementally upstream, and the joins here are with small seeds
+    and the daily price table, so a mapping or price change applies at once with nothing to rebuild (writing
+    tens of millions of wide rows each run would cost more than evaluating the joins, and at scale 100 a
+    table of them does not fit the 3 GB memory limit). The marts that aggregate requests read the daily
+    rollup fct_llm_requests_daily; the allocation and the reconciliation, which need finer keys, read it too.
     The seeds' uniqueness and non-overlap tests guarantee the joins never duplicate a request.
     Gateway cache writes carry no duration: they are rated at the 5-minute cache-write price.
 -#}
-{{ config(materialized='table') }}
+{{ config(materialized='view') }}
 
 {#- The keys a request carries in a column of its own: key type, SQL of the key value (after the gateway's
     metadata fields and tags, in the seed's precedence order). -#}
