@@ -12,20 +12,7 @@
 with
 
 passes as (
-    select
-        *,
-        'direct' as allocation_pass
-    from {{ ref('int_costs_allocated_direct') }}
-    union all by name
-    select
-        *,
-        'commitment' as allocation_pass
-    from {{ ref('int_costs_allocated_commitments') }}
-    union all by name
-    select
-        *,
-        'shared' as allocation_pass
-    from {{ ref('int_costs_allocated_shared') }}
+    select * from {{ ref('int_costs_allocated_passes') }}
 ),
 
 residuals as (

@@ -23,22 +23,7 @@ allocated as (
         {%- for column in scope %}
             charge_groups.{{ column }}{% if not loop.last %},{% endif %}
         {%- endfor %}
-    from (
-        select
-            *,
-            'direct' as allocation_pass
-        from {{ ref('int_costs_allocated_direct') }}
-        union all by name
-        select
-            *,
-            'commitment' as allocation_pass
-        from {{ ref('int_costs_allocated_commitments') }}
-        union all by name
-        select
-            *,
-            'shared' as allocation_pass
-        from {{ ref('int_costs_allocated_shared') }}
-    ) as passes
+    from {{ ref('int_costs_allocated_passes') }} as passes
     inner join {{ ref('int_allocation_charge_groups') }} as charge_groups
         on passes.charge_group_id = charge_groups.charge_group_id
 ),
