@@ -1,4 +1,4 @@
-"""The `aicost` command line: demo, run, pull, export, close, summary, validate-focus, dbt."""
+"""The `aicost` command line: demo, run, pull, export, close, summary, alerts, report, validate-focus, dbt."""
 
 from __future__ import annotations
 
@@ -113,6 +113,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Generates a month of sample data, runs the pipeline and exports the month's chargeback."""
     from pipelines.demo.generate import DemoOptions, generate
     from pipelines.export import export_chargeback
+    from pipelines.report import write_report
     from pipelines.warehouse import connect
 
     settings = _settings(args)
@@ -130,6 +131,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = settings.exports_dir / f"chargeback_{args.month}.csv"
     with connect(settings, read_only=True) as con:
         export = export_chargeback(con, args.month, out)
+        report = write_report(con, args.month, settings.exports_dir / f"report_{args.month}.html")
     print(
         "\nWhere the results are:\n"
         f"  warehouse (DuckDB):   {settings.warehouse}\n"
@@ -137,6 +139,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "  allocated cost:       main.fct_ai_costs_allocated (who caused each charge, how it was split)\n"
         "  marts:                main.rpt_chargeback_monthly, main.rpt_showback_daily, main.rpt_reconciliation_daily,\n"
         "                        main.fct_llm_requests, main.fct_llm_usage_daily, main.rpt_unpriced_usage\n"
+        "  unit economics:       main.rpt_cost_per_outcome, main.rpt_unit_costs_daily, main.rpt_ai_kpis_monthly\n"
+        "  controls:             main.rpt_budget_status, main.rpt_cost_anomalies, main.rpt_optimization_opportunities\n"
+        f"  report (HTML):        {report}\n"
+        f"  alerts:               aicost alerts --warehouse {settings.warehouse}\n"
         f"  chargeback CSV:       {export.path} ({export.rows} rows, "
         + ", ".join(f"{c} {t:,.2f}" for c, t in sorted(export.rounded_totals.items()))
         + ")\n"
@@ -316,6 +322,52 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_alerts(args: argparse.Namespace) -> int:
+    """Prints the budget and anomaly alerts of the latest run; ``--jsonl`` also writes them for a notifier."""
+    import duckdb
+
+    from pipelines.alerts import collect_alerts, render_alerts, write_jsonl
+    from pipelines.warehouse import WarehouseBusy, connect
+
+    settings = _settings(args)
+    try:
+        with connect(settings, read_only=True) as con:
+            alerts = collect_alerts(con, min_severity=args.min_severity, include_known=args.all)
+    except WarehouseBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except duckdb.CatalogException as exc:
+        print(_missing_relation(exc), file=sys.stderr)
+        return EXIT_FAILED
+    print(render_alerts(alerts))
+    if args.jsonl:
+        path = write_jsonl(alerts, Path(args.jsonl))
+        print(f"{len(alerts)} alert(s) written to {path}")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Writes the month's self-contained HTML report (charts) and prints its path."""
+    import duckdb
+
+    from pipelines.report import write_report
+    from pipelines.warehouse import WarehouseBusy, connect
+
+    settings = _settings(args)
+    out = Path(args.out) if args.out else settings.exports_dir / f"report_{args.month}.html"
+    try:
+        with connect(settings, read_only=True) as con:
+            path = write_report(con, args.month, out)
+    except WarehouseBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except duckdb.CatalogException as exc:
+        print(_missing_relation(exc), file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Report for {args.month}: {path}")
+    return EXIT_OK
+
+
 def cmd_validate_focus(args: argparse.Namespace) -> int:
     """Runs the FinOps Foundation focus-validator on the FOCUS table; exit 1 on any unexpected failure."""
     from pipelines.validate_focus import render, validate_focus
@@ -426,6 +478,21 @@ def build_parser() -> argparse.ArgumentParser:
     summary = sub.add_parser("summary", help="print spend by provider and team, conservation, quarantines")
     summary.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")
     summary.set_defaults(func=cmd_summary)
+
+    alerts = sub.add_parser("alerts", help="print the budget and anomaly alerts of the latest run")
+    alerts.add_argument("--jsonl", metavar="FILE", help="also write the alerts as JSON lines (one per alert)")
+    alerts.add_argument(
+        "--min-severity", choices=("low", "medium", "high"), default="low", help="leave out less severe alerts"
+    )
+    alerts.add_argument("--all", action="store_true", help="every anomaly, not only those the latest run found first")
+    alerts.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")
+    alerts.set_defaults(func=cmd_alerts)
+
+    report = sub.add_parser("report", help="write a month's HTML report with charts (one self-contained file)")
+    report.add_argument("--month", required=True, type=_month, help="month YYYY-MM")
+    report.add_argument("--out", help="file to write (default <exports>/report_<month>.html)")
+    report.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")
+    report.set_defaults(func=cmd_report)
 
     validate = sub.add_parser(
         "validate-focus", help="check focus_cost_and_usage with the FinOps Foundation focus-validator (FOCUS 1.2)"

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.defs.checks import allocated_cost_conserves_focus, billed_cost_reconciles_to_source
+from orchestration.defs.checks import (
+    allocated_cost_conserves_focus,
+    billed_cost_reconciles_to_source,
+    no_budget_over_hard_threshold,
+)
 from orchestration.defs.dbt.assets import aicost_dbt_assets
 from orchestration.defs.prices import price_catalogue
 from orchestration.defs.resources import dbt_cli_resource, warehouse_resource
@@ -25,7 +29,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     """
     return dg.Definitions(
         assets=[*LOAD_ASSETS.values(), price_catalogue, aicost_dbt_assets],
-        asset_checks=[billed_cost_reconciles_to_source, allocated_cost_conserves_focus],
+        asset_checks=[billed_cost_reconciles_to_source, allocated_cost_conserves_focus, no_budget_over_hard_threshold],
         jobs=[nightly, *REFRESH_JOBS.values()],
         schedules=[nightly_schedule],
         sensors=LANDING_SENSORS,

@@ -36,6 +36,7 @@ def render_summary(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
     for period, provider, currency, total, ai in by_provider:
         lines.append(f"  {period}  {provider:<22} {currency} {_money(total):>14} | {_money(ai):>12}")
     lines += _allocation(con)
+    lines += _answers(con)
     by_source = con.execute(
         "SELECT request_source, count(*) FROM main.fct_llm_requests GROUP BY ALL ORDER BY 2 DESC, 1"
     ).fetchall()
@@ -126,3 +127,45 @@ def _resolved(con: duckdb.DuckDBPyConnection) -> list[str]:
     if repeated:
         parts.append(f"{repeated:,} repeated request/span id(s) counted once (the first load wins)")
     return [f"Duplicates resolved: {'; '.join(parts)} (see raw._loads)"] if parts else []
+
+
+def _answers(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Cost per outcome, the top three savings opportunities and the alerts: what the marts answer."""
+    from pipelines.alerts import collect_alerts
+
+    lines = ["Cost per outcome (allocated AI cost of the linked requests; main.rpt_cost_per_outcome_summary):"]
+    for period, outcome_type, team, application, currency, outcomes, cost_per, value_per, roi, share in con.execute(
+        "SELECT billing_period, outcome_type, team, application, billing_currency, group_outcomes, cost_per_outcome, "
+        "value_per_outcome, roi, linked_cost_share FROM main.rpt_cost_per_outcome_summary "
+        "WHERE team IS NOT NULL ORDER BY 1, 2, 3, 4, 5"
+    ).fetchall():
+        lines.append(
+            f"  {period}  {outcome_type:<20} {team}/{application}: {outcomes:,} outcomes, "
+            f"{currency} {_ratio(cost_per)} per outcome (value {_ratio(value_per)}, ROI {_percent(roi)}, "
+            f"{_percent(share)} of the workload's cost linked)"
+        )
+    opportunities = con.execute(
+        "SELECT opportunity_type, coalesce(team, '-'), coalesce(model_id, '-'), estimated_savings, billing_currency, "
+        "suggested_action FROM main.rpt_optimization_opportunities ORDER BY savings_rank LIMIT 3"
+    ).fetchall()
+    lines.append("Top savings opportunities (main.rpt_optimization_opportunities):")
+    lines += [
+        f"  {kind:<24} {team:<14} {model:<28} {currency} {_money(savings):>10}  {action}"
+        for kind, team, model, savings, currency, action in opportunities
+    ] or ["  none found"]
+    alerts = collect_alerts(con, min_severity="medium", include_known=True)
+    by_kind = ", ".join(
+        f"{sum(1 for a in alerts if a.kind == kind and a.severity == severity)} {kind} {severity}"
+        for kind in ("budget", "anomaly")
+        for severity in ("high", "medium")
+    )
+    lines.append(f"Alerts (medium and high): {by_kind} (`aicost alerts` lists them)")
+    return lines
+
+
+def _ratio(value: Decimal | None) -> str:
+    return "n/a" if value is None else f"{value:,.4f}"
+
+
+def _percent(value: Decimal | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.1f}%"

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
+from pipelines.alerts import budget_alerts
 from pipelines.reconcile import allocation_report, conservation_report, manifest_row_mismatches
 
 FOCUS_KEY = dg.AssetKey(["focus_cost_and_usage"])
@@ -75,5 +76,27 @@ def allocated_cost_conserves_focus(warehouse: WarehouseResource) -> dg.AssetChec
                 if report
                 else "nothing allocated yet"
             ),
+        },
+    )
+
+
+BUDGET_KEY = dg.AssetKey(["rpt_budget_status"])
+
+
+@dg.asset_check(asset=BUDGET_KEY, name="no_budget_over_hard_threshold", blocking=False)
+def no_budget_over_hard_threshold(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """Fails when a budget of the latest month has crossed its hard threshold.
+
+    A breach is news for the budget's owner, not a broken run: the check fails at WARN severity, so the
+    nightly run shows it (the Dagster UI, the run's warnings, ``aicost alerts``) and still exits 0.
+    """
+    with warehouse.connect(read_only=True) as con:
+        breaches = [a for a in budget_alerts(con) if a.rule == "hard_breach"]
+    return dg.AssetCheckResult(
+        passed=not breaches,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "hard_breaches": len(breaches),
+            "breaches": dg.MetadataValue.md("\n".join(f"- {a.message}" for a in breaches) or "none"),
         },
     )

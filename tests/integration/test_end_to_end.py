@@ -12,6 +12,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from orchestration.run import run_pipeline
+from pipelines.alerts import collect_alerts
 from pipelines.config import Settings
 from pipelines.demo.generate import DemoOptions, generate
 from pipelines.export import export_chargeback
@@ -20,7 +21,17 @@ from pipelines.warehouse import connect
 from tests.integration.conftest import DEMO_MONTH, DEMO_SCALE, billed_totals_from_files, copy_landing, read_csv_text
 from tests.tools.mart_digest import differences, digests
 
-MARTS = ("focus_cost_and_usage", "fct_llm_requests", "rpt_showback_daily", "rpt_chargeback_monthly")
+MARTS = (
+    "focus_cost_and_usage",
+    "fct_llm_requests",
+    "rpt_showback_daily",
+    "rpt_chargeback_monthly",
+    "rpt_cost_per_outcome",
+    "rpt_unit_costs_daily",
+    "rpt_ai_kpis_monthly",
+    "rpt_budget_status",
+    "rpt_optimization_opportunities",
+)
 
 
 def _query(settings: Settings, sql: str) -> list[tuple]:
@@ -134,6 +145,8 @@ def test_gateway_requests_are_one_row_each_with_disjoint_tokens(demo_run):
 def test_running_twice_changes_nothing(demo_run):
     before = {m: _query(demo_run.settings, f"SELECT * FROM {m} ORDER BY ALL") for m in MARTS}
     loads_before = _query(demo_run.settings, "SELECT * FROM raw._loads ORDER BY load_id")
+    detections = "SELECT anomaly_id, first_detected_at FROM int_anomaly_detections ORDER BY ALL"
+    detected_before = _query(demo_run.settings, detections)
 
     outcome = run_pipeline(demo_run.settings)
     # `make demo` again: the same files written anew (new modification times, same bytes)
@@ -146,6 +159,10 @@ def test_running_twice_changes_nothing(demo_run):
     assert _query(demo_run.settings, "SELECT * FROM raw._loads ORDER BY load_id") == loads_before
     for mart, rows in before.items():
         assert _query(demo_run.settings, f"SELECT * FROM {mart} ORDER BY ALL") == rows, mart
+    # each anomaly keeps its first detection, and a run that found nothing new alerts about no anomaly
+    assert detected_before and _query(demo_run.settings, detections) == detected_before
+    with connect(demo_run.settings, read_only=True) as con:
+        assert {a.kind for a in collect_alerts(con)} == {"budget"}
 
 
 def test_corrupted_files_are_quarantined_and_everything_else_loads(demo_run, tmp_path):

@@ -3,8 +3,8 @@
     python -m tests.tools.mart_digest WAREHOUSE [--chargeback CSV] [--write FILE | --compare FILE]
 
 Each table's rows are rendered as text (column names included, so a rename shows) and hashed in sorted
-order; columns that differ from one run to the next by design (load ids and load times) are left out. Two
-builds of the same inputs give the same digests, whatever DuckDB's thread scheduling.
+order; columns that differ from one run to the next by design (load ids, load and detection times) are left
+out. Two builds of the same inputs give the same digests, whatever DuckDB's thread scheduling.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ VOLATILE = (
     "first_rated_at",
     "restated_at",
     "catalogue_loaded_at",
+    # when the run that first found an anomaly ran, and the hours from the anomaly's day to then
+    "first_detected_at",
+    "detection_lag_hours",
 )
 
 

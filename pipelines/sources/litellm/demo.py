@@ -72,7 +72,7 @@ def _write_litellm(con: duckdb.DuckDBPyConnection, options: DemoWorld, start: da
             '[{{"role":"user","content":"DEMO PROMPT BODY MUST NOT BE LOADED"}}]' AS messages,
             '{{"content":"DEMO RESPONSE BODY MUST NOT BE LOADED"}}' AS response,
             '{{"body":"DEMO REQUEST BODY MUST NOT BE LOADED"}}' AS proxy_server_request,
-            'session-' || printf('%08x', hash(call_id // 8, 13)) AS session_id,
+            'session-' || printf('%08x', hash(session_no, 13)) AS session_id,
             CASE WHEN is_failed THEN 'failure' ELSE 'success' END AS status,
             NULL::VARCHAR AS mcp_namespaced_tool_name,
             CASE WHEN application = 'support-assistant' THEN 'agent-support-v2' END AS agent_id,

@@ -25,8 +25,9 @@ def write_outcomes(con: duckdb.DuckDBPyConnection, landing: Path, seed: int, tex
         f"""
         CREATE TABLE outcome_events AS
         WITH sessions AS (
-            -- the gateway's session id of each call, as the spend logs write it
-            SELECT 'session-' || printf('%08x', hash(call_id // 8, 13)) AS session_id,
+            -- the gateway's session id of each call, as the spend logs write it (session_no is call_id // 8
+            -- for every ticket-triage call: only the planted agent loop shares one session across more calls)
+            SELECT 'session-' || printf('%08x', hash(session_no, 13)) AS session_id,
                    max(started_at) + INTERVAL 5 MINUTE AS occurred_at
             FROM calls WHERE via_gateway AND application = 'ticket-triage'
             GROUP BY ALL

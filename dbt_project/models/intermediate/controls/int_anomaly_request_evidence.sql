@@ -1,0 +1,90 @@
+{#-
+    The requests behind a day of a team, application and model, as evidence for its anomalies: how many
+    requests and sessions, the three costliest requests and the three costliest sessions (list cost), as
+    text an alert can print.
+-#}
+
+with
+
+requests as (
+    select
+        request_date as cost_date,
+        team,
+        application,
+        coalesce(model_id, '') as model_id,
+        billing_currency,
+        request_id,
+        coalesce(session_id, trace_id) as session_key,
+        coalesce(list_cost, 0) as list_cost
+    from {{ ref('int_request_costs_allocated') }}
+),
+
+top_requests as (
+    select
+        cost_date,
+        team,
+        application,
+        model_id,
+        billing_currency,
+        count(*) as requests,
+        count(distinct session_key) as sessions,
+        string_agg(
+            request_id || ' (' || {{ money_text('list_cost') }} || ')', ', ' order by list_cost desc, request_id asc
+        ) filter (where request_rank <= 3) as top_requests
+    from (
+        select
+            *,
+            row_number() over (
+                partition by cost_date, team, application, model_id, billing_currency
+                order by list_cost desc, request_id asc
+            ) as request_rank
+        from requests
+    ) as ranked_requests
+    group by all
+),
+
+sessions as (
+    select
+        cost_date,
+        team,
+        application,
+        model_id,
+        billing_currency,
+        session_key,
+        count(*) as requests,
+        sum(list_cost) as list_cost
+    from requests
+    where session_key is not null
+    group by cost_date, team, application, model_id, billing_currency, session_key
+    qualify row_number() over (
+        partition by cost_date, team, application, model_id, billing_currency
+        order by sum(list_cost) desc, count(*) desc, session_key asc
+    ) <= 3
+),
+
+top_sessions as (
+    select
+        cost_date,
+        team,
+        application,
+        model_id,
+        billing_currency,
+        string_agg(
+            session_key || ' (' || requests || ' requests, ' || {{ money_text('list_cost') }} || ')', ', '
+            order by list_cost desc, requests desc, session_key asc
+        ) as top_sessions
+    from sessions
+    group by all
+)
+
+select
+    top_requests.*,
+    top_sessions.top_sessions
+from top_requests
+left join top_sessions
+    on
+        top_requests.cost_date = top_sessions.cost_date
+        and top_requests.team = top_sessions.team
+        and top_requests.application = top_sessions.application
+        and top_requests.model_id = top_sessions.model_id
+        and top_requests.billing_currency = top_sessions.billing_currency

@@ -1,0 +1,137 @@
+{#-
+    The priced LLM requests that are candidates for one of the request-level optimization opportunities,
+    one row per request, with the flags saying which:
+    - is_short_simple: an expensive tier (var `optimization_expensive_tiers`) on a short call (prompt and
+      output below the `optimization_short_call_*` vars) that used no tool;
+    - is_batch_eligible: no end user waits for it (no end_user_id) and it runs in a batch environment or a
+      background workload (vars `optimization_batch_environments`, `optimization_batch_workloads`);
+    - is_context_resend: prompt bodies are never stored, so a re-sent conversation is inferred from metadata:
+      the call's prompt is at least the previous cacheable call's (prompt of at least var
+      `optimization_cache_min_prefix_tokens`) in the same conversation (trace, else session, within the team
+      and application, as session ids repeat across applications) on the same host and model, sent recently
+      enough for a warm cache (var `optimization_cache_max_gap_minutes`).
+    Gateway cache hits and calls that used no tokens cost nothing, and unpriced requests have no list cost to
+    save on: all are left out (of the conversations too).
+    A table: the three opportunity models read it, and it holds only the candidates.
+-#}
+{{ config(materialized='table') }}
+
+with
+
+requests as (
+    select
+        request_source,
+        request_id,
+        coalesce(trace_id, session_id) as conversation_id,
+        end_user_id,
+        team,
+        application,
+        environment,
+        feature,
+        provider_name,
+        price_provider,
+        model_id,
+        model_creator,
+        model_tier,
+        call_type,
+        tool_name,
+        cost_currency,
+        input_tokens,
+        cache_read_tokens,
+        cache_write_tokens,
+        output_tokens,
+        reasoning_tokens,
+        input_tokens + cache_read_tokens + cache_write_tokens as prompt_tokens,
+        list_cost,
+        started_at,
+        request_date
+    from {{ ref('fct_llm_requests') }}
+    where not coalesce(is_cache_hit, false) and list_cost > 0
+),
+
+-- Only calls long enough to cache are sequenced (a short call in between does not evict a cached prefix),
+-- which also keeps the window small.
+cacheable as (
+    select
+        request_source,
+        request_id,
+        lag(prompt_tokens) over conversation as previous_prompt_tokens,
+        date_diff('second', lag(started_at) over conversation, started_at) as seconds_since_previous
+    from requests
+    where conversation_id is not null and prompt_tokens >= {{ var('optimization_cache_min_prefix_tokens') }}
+    window conversation as (
+        partition by team, application, conversation_id, price_provider, model_id
+        order by started_at, request_id
+    )
+),
+
+sequenced as (
+    select
+        requests.*,
+        cacheable.previous_prompt_tokens,
+        cacheable.seconds_since_previous
+    from requests
+    left join cacheable
+        on requests.request_source = cacheable.request_source and requests.request_id = cacheable.request_id
+),
+
+flagged as (
+    select
+        *,
+        coalesce(
+            model_tier in ('{{ var("optimization_expensive_tiers") | join("', '") }}')
+            and prompt_tokens < {{ var('optimization_short_call_max_input_tokens') }}
+            and output_tokens + reasoning_tokens < {{ var('optimization_short_call_max_output_tokens') }}
+            and tool_name is null,
+            false
+        ) as is_short_simple,
+        coalesce(
+            end_user_id is null
+            and (
+                environment in ('{{ var("optimization_batch_environments") | join("', '") }}')
+                or application in ('{{ var("optimization_batch_workloads") | join("', '") }}')
+                or application || '/' || coalesce(feature, '')
+                in ('{{ var("optimization_batch_workloads") | join("', '") }}')
+            ),
+            false
+        ) as is_batch_eligible,
+        coalesce(
+            prompt_tokens >= previous_prompt_tokens
+            and seconds_since_previous <= {{ var('optimization_cache_max_gap_minutes') }} * 60,
+            false
+        ) as is_context_resend
+    from sequenced
+)
+
+select
+    request_source,
+    request_id,
+    conversation_id,
+    end_user_id,
+    team,
+    application,
+    environment,
+    feature,
+    provider_name,
+    price_provider,
+    model_id,
+    model_creator,
+    model_tier,
+    call_type,
+    cost_currency,
+    input_tokens,
+    cache_read_tokens,
+    cache_write_tokens,
+    output_tokens,
+    reasoning_tokens,
+    prompt_tokens,
+    previous_prompt_tokens,
+    seconds_since_previous,
+    list_cost,
+    is_short_simple,
+    is_batch_eligible,
+    is_context_resend,
+    request_date,
+    strftime(request_date, '%Y-%m') as billing_period
+from flagged
+where is_short_simple or is_batch_eligible or is_context_resend

@@ -1,0 +1,42 @@
+{#-
+    The most expensive requests of each day (allocated AI cost, int_request_costs_allocated): the top
+    `unit_economics_outlier_top_n` per day and currency (var, default 10), with how far each is above the
+    day's median cost per request. Requests that cost nothing are left out.
+-#}
+
+with
+
+requests as (
+    select * from {{ ref('int_request_costs_allocated') }}
+    where allocated_cost > 0
+),
+
+ranked as (
+    select
+        *,
+        quantile_disc(allocated_cost, 0.5) over (partition by request_date, billing_currency) as day_median_cost,
+        row_number() over (
+            partition by request_date, billing_currency
+            order by allocated_cost desc, request_source asc, request_id asc
+        ) as outlier_rank
+    from requests
+)
+
+select
+    request_date as cost_date,
+    request_id,
+    request_source,
+    team,
+    application,
+    feature,
+    provider_name,
+    model_id,
+    billing_currency,
+    cast(allocated_cost as {{ money_type() }}) as allocated_cost,
+    cast(list_cost as {{ money_type() }}) as list_cost,
+    cast(day_median_cost as {{ money_type() }}) as day_median_cost,
+    cast(allocated_cost / nullif(day_median_cost, 0) as decimal(38, 12)) as times_day_median,
+    total_tokens,
+    outlier_rank
+from ranked
+where outlier_rank <= {{ var('unit_economics_outlier_top_n', 10) }}
