@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.build_state import last_run_built
+
 SEVERITIES = ("low", "medium", "high")
 
 # Budget statuses worth an alert, and the severity each carries.
@@ -103,6 +105,9 @@ def budget_alerts(con: duckdb.DuckDBPyConnection) -> list[Alert]:
 
 def anomaly_alerts(con: duckdb.DuckDBPyConnection, include_known: bool = False) -> list[Alert]:
     """Anomalies the latest run detected first (every anomaly with ``include_known``)."""
+    if not include_known and not last_run_built(con):
+        # the latest run found the warehouse current and built nothing: it detected nothing new
+        return []
     latest = "" if include_known else "WHERE is_new_in_latest_run"
     rows = con.execute(
         f"""

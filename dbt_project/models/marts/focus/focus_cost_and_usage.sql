@@ -1,7 +1,18 @@
 {#-
     The FOCUS cost-and-usage table: FOCUS 1.2 columns in the spec's PascalCase (plus the eight FOCUS 1.3
     columns), then `x_` extensions for AI dimensions, attribution and lineage. One row per charge.
+
+    Incremental by billing period (macros/rebuilt_periods.sql): a run rebuilds the periods whose loads
+    changed, bills and request logs alike (the allocation of a period's charges depends on its requests).
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_periods('BillingPeriodStart') }}",
+    )
+}}
 
 with
 
@@ -11,6 +22,9 @@ charge_groups as (
         charge_id,
         charge_group_id
     from {{ ref('int_allocation_charges_classified') }}
+    {% if is_incremental() -%}
+        where {{ in_rebuilt_periods('billing_period_start') }}
+    {%- endif %}
 ),
 
 -- How each charge's group was allocated (fct_ai_costs_allocated): the FOCUS 1.3 Allocated* columns.
@@ -30,6 +44,9 @@ allocations as (
         ) as allocated_method_details,
         case when count(*) = 1 then min(cast(allocated_tags as varchar)) end as allocated_tags
     from {{ ref('fct_ai_costs_allocated') }}
+    {% if is_incremental() -%}
+        where {{ in_rebuilt_periods('billing_period_start') }}
+    {%- endif %}
     group by charge_group_id
 ),
 
@@ -43,6 +60,9 @@ charges as (
     left join charge_groups
         on attributed.source = charge_groups.source and attributed.charge_id = charge_groups.charge_id
     left join allocations on charge_groups.charge_group_id = allocations.charge_group_id
+    {% if is_incremental() -%}
+        where {{ in_rebuilt_periods('attributed.billing_period_start') }}
+    {%- endif %}
 )
 
 select

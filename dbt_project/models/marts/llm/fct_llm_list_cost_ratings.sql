@@ -7,13 +7,15 @@
     yet rated with it, and never changes an earlier rating. When genai-prices (or the override seed) changes
     prices, the next run appends the restated cost beside the first one; rpt_list_cost_restatements sets
     them side by side. Its columns are contracted: a change to them fails the run (a deliberate migration)
-    instead of silently altering history.
+    instead of silently altering history, and `--full-refresh` never rebuilds it (full_refresh=false): the
+    ratings of earlier catalogue versions exist nowhere else.
 -#}
 {{
     config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
+        full_refresh=false,
     )
 }}
 

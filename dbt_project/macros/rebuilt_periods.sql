@@ -1,0 +1,63 @@
+{#-
+    Incremental by billing period: the months this run rebuilds.
+
+    The run records, after each successful build of the whole project, the live loads and the billing
+    periods each holds (schema _aicost, pipelines/build_state.py). A period is rebuilt when a load holding it
+    is new, or was replaced or removed since: a restated month rebuilds that month, a new day of gateway logs
+    rebuilds the month it falls in, and a run with nothing new rebuilds nothing. When the project, seeds or
+    price catalogue change, the run rebuilds everything (dbt build --full-refresh) instead.
+
+    The list is read when the model is compiled, which dbt does right before running it, so it is rendered
+    into the SQL as constants: DuckDB then prunes row groups by the date column (zone maps) instead of joining.
+-#}
+
+{% macro rebuilt_periods() -%}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set built = adapter.get_relation(database=target.database, schema='_aicost', identifier='built_loads') -%}
+    {%- set live -%}
+        select load_id, status, trim(period) as billing_period
+        from {{ source('loader', '_loads') }}, unnest(string_split(coalesce(billing_period, ''), ',')) as p(period)
+        where status in ('loaded', 'superseded')
+    {%- endset -%}
+    {%- if built is none -%}
+        {%- set query -%}select distinct billing_period from ({{ live }}) order by 1{%- endset -%}
+    {%- else -%}
+        {%- set query -%}
+            with live as ({{ live }}),
+            built as (select load_id, status, billing_period from {{ built }}),
+            changed as (
+                (select * from live except select * from built)
+                union all
+                (select * from built except select * from live)
+            )
+            select distinct billing_period from changed where billing_period similar to '[0-9]{4}-[0-9]{2}' order by 1
+        {%- endset -%}
+    {%- endif -%}
+    {{ return(run_query(query).columns[0].values() | list) }}
+{%- endmacro %}
+
+{#-
+    A condition true for rows whose `column` falls in a rebuilt period ('false' when none): a date or timestamp,
+    or with `period_text` a 'YYYY-MM' text column (billing_period).
+-#}
+{% macro in_rebuilt_periods(column, period_text=false) -%}
+    {%- set periods = rebuilt_periods() -%}
+    {%- if periods | length == 0 -%}false
+    {%- elif period_text -%}{{ column }} in ('{{ periods | join("', '") }}')
+    {%- else -%}
+        ({%- for period in periods -%}
+            {%- set start = period ~ '-01' -%}
+            {{ column }} >= date '{{ start }}' and {{ column }} < date '{{ start }}' + interval 1 month
+            {%- if not loop.last %} or {% endif -%}
+        {%- endfor -%})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of a model incremental by billing period: drop the rows of the periods this run rebuilds. -#}
+{% macro delete_rebuilt_periods(column, period_text=false) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ in_rebuilt_periods(column, period_text) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
