@@ -10,7 +10,7 @@ export DO_NOT_TRACK := 1
 
 SCALE ?= 1
 SEED ?= 42
-BENCH_SCALE ?= 20
+BENCH_SCALE ?= 30
 
 .DEFAULT_GOAL := help
 
@@ -47,7 +47,26 @@ BQEMULATOR_VERSION := 1.4.0
 	   $(HOME)/.duckdb/extensions/v1.5.5/linux_amd64/
 	@touch $@
 
-tools: .venv-focus/.installed .venv-bqemu/.installed ## Install focus-validator and the BigQuery emulator (tests use them)
+# The oldest DuckDB 1.x client (and pytz, which 1.x clients need for TIMESTAMPTZ): the analyst copy
+# (warehouse/published/aicost.duckdb) must open in the 1.x DuckDBs that BI tools and drivers embed.
+DUCKDB1_VERSION := 1.0.0
+
+.venv-duckdb1/.installed: $(UV)
+	$(UV) venv --quiet --allow-existing -p $(PYTHON) .venv-duckdb1
+	VIRTUAL_ENV=.venv-duckdb1 $(UV) pip install --quiet "duckdb==$(DUCKDB1_VERSION)" "pytz==2026.6"
+	@touch $@
+
+# The FinOps Foundation's CUR-to-FOCUS converter, for `make bench`'s comparison only. Its own pins are too
+# loose for today's packages: pandera 0.17 needs multimethod's `overload` (gone in 1.11) and typer 0.9 breaks
+# on click 8.2's flag checks.
+FOCUS_CONVERTER_VERSION := 1.0.0
+
+.venv-focusconv/.installed: $(UV)
+	$(UV) venv --quiet --allow-existing -p $(PYTHON) .venv-focusconv
+	VIRTUAL_ENV=.venv-focusconv $(UV) pip install --quiet "focus-converter==$(FOCUS_CONVERTER_VERSION)" "multimethod<1.11" "click<8.2"
+	@touch $@
+
+tools: .venv-focus/.installed .venv-bqemu/.installed .venv-duckdb1/.installed ## Install focus-validator, the BigQuery emulator and a DuckDB 1.x client (tests use them)
 
 demo: install ## Generate a month of sample data, run the whole pipeline on DuckDB, print a summary
 	$(BIN)/aicost demo --scale $(SCALE) --seed $(SEED)
@@ -70,15 +89,14 @@ fmt: install ## Format Python with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install ## Benchmark generate, load, dbt at BENCH_SCALE against DuckDB's irreducible raw load
-	$(BIN)/python -m pipelines.bench --scale $(BENCH_SCALE)
+bench: install .venv-focusconv/.installed ## Cold, no-op, one more day, restated month at BENCH_SCALE; vs focus-converter
+	$(BIN)/python -m pipelines.bench --scale $(BENCH_SCALE) --focus-converter .venv-focusconv/bin/focus-converter
 
-ui: install ## Start the Dagster UI on http://127.0.0.1:3000 (run history in .dagster_home/)
-	@mkdir -p .dagster_home && printf 'telemetry:\n  enabled: false\n' > .dagster_home/dagster.yaml
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+ui: install ## Start the Dagster UI on http://127.0.0.1:3000 over the warehouse's runs (<warehouse folder>/dagster)
+	$(BIN)/aicost ui
 
-docs: install ## Build the dbt docs catalogue (dbt_project/target/index.html)
-	$(BIN)/aicost dbt docs generate
+docs: install ## Build the dbt docs catalogue and serve it on http://127.0.0.1:8080 (`aicost docs --port N`)
+	$(BIN)/aicost docs
 
 clean: ## Remove the virtualenv, generated data and build outputs
 	rm -rf $(VENV) warehouse landing dbt_project/target dbt_project/logs .pytest_cache

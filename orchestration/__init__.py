@@ -7,7 +7,9 @@ May import ``pipelines``; ``pipelines`` never imports this package. ``definition
 Imports: ``pipelines`` and Dagster; never ``tests``. Inside, ``defs`` imports nothing from ``cli``, ``run``
 or ``definitions``; ``definitions`` imports ``defs``; ``run`` loads ``definitions`` when a run starts, and
 ``cli`` loads ``run`` only in the commands that run the pipeline (the others start without Dagster).
-``dbt_child`` (the ``aicost-dbt`` wrapper) imports nothing of the project.
+``dbt_child`` (the ``aicost-dbt`` wrapper) imports nothing of the project. Beside ``run``: ``instance`` (the
+warehouse's persistent Dagster instance), ``runlog`` (each run's timestamped log file), ``progress`` (the
+terminal's progress lines; the dbt asset reports to it) and ``docs`` (`aicost docs`).
 """
 
 import os

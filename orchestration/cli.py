@@ -1,4 +1,4 @@
-"""The `aicost` command line: demo, run, pull, export, close, summary, alerts, report, validate-focus, dbt."""
+"""The `aicost` command line: demo, run, pull, export, close, summary, alerts, report, validate-focus, dbt, ui, docs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import sys
+from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +16,18 @@ from pipelines.config import DBT_PROJECT_DIR, Settings, dbt_executable
 # 0 ok, 1 the run failed, 2 the run completed but a check failed; usage errors and a warehouse held by
 # another run are distinct from both (the BSD sysexits EX_USAGE and EX_TEMPFAIL).
 EXIT_OK, EXIT_FAILED, EXIT_CHECKS_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 64, 75
+EXIT_CODES_HELP = """exit codes:
+  0   the run succeeded (warnings such as schema drift leave it 0)
+  1   the run failed: a step failed, or the analyst copy could not be published (the run log says why)
+  2   the run completed but a check failed (a quarantined file, a cost that does not reconcile, ...)
+  64  usage error: a bad flag or value, an impossible --month, an unreadable landing location or setting
+  75  the warehouse is busy: another run holds it, or another process kept the file open beyond the
+      bounded wait (AICOST_LOCK_WAIT_SECONDS); run again later (or pass --wait SECONDS)
+"""
+
+
+class UsageError(Exception):
+    """A setting or argument the command cannot use; exits 64 with its message."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,14 +40,17 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings.load(
-        config_file=Path(args.config) if getattr(args, "config", None) else None,
-        landing=getattr(args, "landing", None),
-        warehouse=getattr(args, "warehouse", None),
-    )
+    try:
+        return Settings.load(
+            config_file=Path(args.config) if getattr(args, "config", None) else None,
+            landing=getattr(args, "landing", None),
+            warehouse=getattr(args, "warehouse", None),
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
-def _run(settings: Settings, wait_seconds: float = 0) -> int:
+def _run(settings: Settings, wait_seconds: float = 0, full_refresh: bool = False) -> int:
     import duckdb
 
     from orchestration.run import run_pipeline
@@ -51,16 +67,20 @@ def _run(settings: Settings, wait_seconds: float = 0) -> int:
 
     print(f"Running the pipeline: landing {settings.landing} -> warehouse {settings.warehouse}", flush=True)
     try:
-        outcome = run_pipeline(settings, wait_seconds=wait_seconds)
+        outcome = run_pipeline(settings, wait_seconds=wait_seconds, full_refresh=full_refresh, progress_to=sys.stderr)
     except (RunLockBusy, WarehouseBusy) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BUSY
     if not outcome.success:
         tail = outcome.log_path.read_text(encoding="utf-8").splitlines()[-40:] if outcome.log_path else []
         print("\n".join(tail), file=sys.stderr)
-        print(f"The run failed; the full log is {outcome.log_path}", file=sys.stderr)
+        reason = f": {outcome.error}" if outcome.error else ""
+        print(f"The run failed{reason}; the full log is {outcome.log_path}", file=sys.stderr)
         return EXIT_FAILED
     print(f"Run log: {outcome.log_path}")
+    if outcome.dbt_skipped:
+        print("dbt: nothing new since the last build (skipped)")
+    print(f"Analyst copy: {outcome.analyst_copy} (what analysts, BI tools and finance open)")
     try:
         with connect(settings, read_only=True) as con:
             print(render_summary(con, settings))
@@ -76,7 +96,7 @@ def _run(settings: Settings, wait_seconds: float = 0) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Loads every source from the landing location and builds the warehouse."""
-    return _run(_settings(args), wait_seconds=args.wait)
+    return _run(_settings(args), wait_seconds=args.wait, full_refresh=args.full_refresh)
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
@@ -113,6 +133,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Generates a month of sample data, runs the pipeline and exports the month's chargeback."""
     from pipelines.demo.generate import DemoOptions, generate
     from pipelines.export import export_chargeback
+    from pipelines.publish import analyst_copy_path
     from pipelines.report import write_report
     from pipelines.warehouse import connect
 
@@ -134,7 +155,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         report = write_report(con, args.month, settings.exports_dir / f"report_{args.month}.html")
     print(
         "\nWhere the results are:\n"
-        f"  warehouse (DuckDB):   {settings.warehouse}\n"
+        f"  analyst copy:         {analyst_copy_path(settings)} (open this one: DuckDB 1.x clients, BI tools)\n"
+        f"  warehouse (DuckDB):   {settings.warehouse} (the run's own file)\n"
         f"  FOCUS table:          main.focus_cost_and_usage\n"
         "  allocated cost:       main.fct_ai_costs_allocated (who caused each charge, how it was split)\n"
         "  marts:                main.rpt_chargeback_monthly, main.rpt_showback_daily, main.rpt_reconciliation_daily,\n"
@@ -148,7 +170,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         + ")\n"
         f"  close the month:      aicost close --month {args.month} --warehouse {settings.warehouse}\n"
         f'  query it:             .venv/bin/python -c "import duckdb; '
-        f"print(duckdb.connect('{settings.warehouse}', read_only=True).sql('from rpt_chargeback_monthly'))\""
+        f"print(duckdb.connect('{analyst_copy_path(settings)}', read_only=True).sql('from rpt_chargeback_monthly'))\""
     )
     return code
 
@@ -169,6 +191,13 @@ def _version(text: str) -> int:
         raise argparse.ArgumentTypeError(
             f"invalid version {text!r}: expected a number 1 or more (v1 is the first close)"
         )
+    return int(text)
+
+
+def _port(text: str) -> int:
+    """Argument type of ``--port``: 0 to 65535."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: expected a number from 0 to 65535")
     return int(text)
 
 
@@ -392,6 +421,52 @@ def cmd_dbt(args: argparse.Namespace) -> int:
     return subprocess.run(cmd, env=env, check=False).returncode
 
 
+def _settings_env(settings: Settings) -> dict[str, str]:
+    """The settings as the ``AICOST_*`` environment variables they are read from (absolute paths)."""
+    env = {}
+    for setting in fields(Settings):
+        value = getattr(settings, setting.name)
+        if value is not None:
+            env[setting.metadata["env"]] = str(value.resolve() if isinstance(value, Path) else value)
+    return env
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    """Starts the Dagster UI on the warehouse's own Dagster instance (the runs of `aicost run` and `demo`)."""
+    from orchestration.instance import dagster_home
+
+    settings = _settings(args)
+    home = dagster_home(settings)
+    # `dagster dev` loads orchestration.definitions, which reads the settings from the environment.
+    env = {**os.environ, **_settings_env(settings), "DAGSTER_HOME": str(home), "DO_NOT_TRACK": "1"}
+    dagster = Path(sys.executable).parent / "dagster"
+    cmd = [str(dagster), "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(args.port)]
+    print(f"Dagster UI on http://127.0.0.1:{args.port} (instance {home}; Ctrl-C stops it)", flush=True)
+    # Become `dagster dev` (one process): a signal to `aicost ui` then stops the UI and its daemons too.
+    os.execve(cmd[0], cmd, env)  # noqa: S606 (fixed program and arguments)
+    return EXIT_OK  # not reached
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """Builds the dbt docs catalogue of the warehouse and serves it on localhost until interrupted."""
+    from orchestration.docs import DocsError, build_docs, serve_docs
+
+    settings = _settings(args)
+    try:
+        folder = build_docs(settings)
+    except DocsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        serve_docs(folder, args.port, announce=lambda url: print(f"dbt docs: {url} (Ctrl-C stops)", flush=True))
+    except OSError as exc:
+        print(f"error: cannot serve on 127.0.0.1:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
 def _apis() -> dict:
     """The Admin APIs `aicost pull` knows: those of the sources that have one."""
     from pipelines.sources.registry import SOURCES
@@ -401,7 +476,12 @@ def _apis() -> dict:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `aicost`."""
-    parser = _Parser(prog="aicost", description="AI cost warehouse: FOCUS, showback, chargeback.")
+    parser = _Parser(
+        prog="aicost",
+        description="AI cost warehouse: FOCUS, showback, chargeback.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--config", help="aicost.toml to read (default ./aicost.toml when present)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log loads in detail")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -417,8 +497,21 @@ def build_parser() -> argparse.ArgumentParser:
             help="wait this long for another run of the same warehouse to finish (default: exit 75 at once)",
         )
 
-    run = sub.add_parser("run", help="load every source and build the warehouse (the nightly job)")
+    run = sub.add_parser(
+        "run",
+        help="load every source and build the warehouse (the nightly job)",
+        description="Loads every source from the landing location, builds what changed (dbt), runs the checks "
+        "and publishes the analyst copy. Progress goes to stderr; the details to the run log under "
+        "<warehouse folder>/logs.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     location_flags(run)
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every dbt model from scratch (dbt build --full-refresh), even when nothing is new",
+    )
     run.set_defaults(func=cmd_run)
 
     pull_parser = sub.add_parser(
@@ -430,11 +523,16 @@ def build_parser() -> argparse.ArgumentParser:
     pull_parser.add_argument("--landing", help="landing folder (default: settings)")
     pull_parser.set_defaults(func=cmd_pull)
 
-    demo = sub.add_parser("demo", help="generate a month of sample data and run everything")
+    demo = sub.add_parser(
+        "demo",
+        help="generate a month of sample data and run everything",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     location_flags(demo)
     demo.add_argument("--scale", type=float, default=1.0, help="volume multiplier (1 = ~100k calls)")
     demo.add_argument("--seed", type=int, default=42)
-    demo.add_argument("--month", default="2026-10", help="billing month YYYY-MM")
+    demo.add_argument("--month", type=_month, default="2026-10", help="billing month YYYY-MM")
     demo.add_argument("--text", action="store_true", help="write CUR as gzip CSV and spend logs as CSV")
     demo.add_argument("--generate-only", action="store_true", help="write the files, do not run")
     demo.set_defaults(func=cmd_demo)
@@ -504,6 +602,17 @@ def build_parser() -> argparse.ArgumentParser:
     dbt.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
     dbt.set_defaults(func=cmd_dbt)
+
+    ui = sub.add_parser("ui", help="start the Dagster UI on the warehouse's runs (http://127.0.0.1:3000)")
+    ui.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")
+    ui.add_argument("--landing", help="landing folder the UI's runs read (default: settings)")
+    ui.add_argument("--port", type=_port, default=3000, help="port on 127.0.0.1 (default 3000)")
+    ui.set_defaults(func=cmd_ui)
+
+    docs = sub.add_parser("docs", help="build the dbt docs catalogue and serve it on http://127.0.0.1:8080")
+    docs.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")
+    docs.add_argument("--port", type=_port, default=8080, help="port on 127.0.0.1 (default 8080; 0: any free port)")
+    docs.set_defaults(func=cmd_docs)
     return parser
 
 
@@ -512,6 +621,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -1,8 +1,11 @@
 """Running the Dagster asset graph in-process (what `aicost run` and `aicost demo` do).
 
 A run holds the warehouse's run lock (``pipelines.runlock``) from start to end, so two runs never write
-the same warehouse or the same log, and it writes its own log file: ``last_run.log`` is repointed to it
-only when the run ends, so a run that dies early never wipes the previous good log.
+the same warehouse. It runs in the warehouse's persistent Dagster instance (``orchestration.instance``), so
+the Dagster UI (`make ui`) shows it; writes its own log file (``orchestration.runlog``), whatever happens,
+without touching an earlier run's; shows its progress on the terminal (``orchestration.progress``); and,
+when it succeeds, publishes the analyst copy of the marts (``pipelines.publish``), which is what analysts,
+BI tools and finance open instead of the file the run writes.
 """
 
 from __future__ import annotations
@@ -10,18 +13,22 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import traceback
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
+from orchestration import progress
 from orchestration.dbt_child import RUN_PID_ENV
+from orchestration.runlog import RunLog, dagster_logger, new_log_path, point_last_run_log
 from pipelines.config import Settings
 from pipelines.mappings import render_errors, validate_mappings
-from pipelines.runlock import run_lock
+from pipelines.runlock import RunLockBusy, run_lock
 
 log = logging.getLogger(__name__)
-# Run logs kept beside the warehouse (the oldest are deleted).
-_KEPT_LOGS = 30
+# The dbt step's name in the nightly job (dagster-dbt names it after the decorated function).
+_DBT_STEP = "aicost_dbt_assets"
+_LOGGER = "aicost_run_log"
 
 
 @dataclass
@@ -29,12 +36,16 @@ class RunOutcome:
     """How a run went.
 
     Attributes:
-        success: Whether every step (loads, dbt build) succeeded.
+        success: Whether every step (loads, dbt build) succeeded and the analyst copy is current.
         failed_checks: ``asset: check`` names of asset checks at ERROR severity that did not pass.
         warnings: ``asset: check`` names of WARN-severity checks that did not pass (schema drift): reported,
             the exit code stays 0.
         materialized: Number of assets materialised.
-        log_path: File holding the run's detailed output (dbt's log lines among them).
+        log_path: File holding the run's detailed output (step logs and dbt's lines, timestamped).
+        error: Why the run failed, in one line, when it stopped outside a step (else empty).
+        dbt_skipped: The dbt step found nothing new since the last build and built nothing.
+        analyst_copy: The published analyst copy (``None`` when the run failed before publishing).
+        run_id: The run's id in the warehouse's Dagster instance (``None`` when it never started).
     """
 
     success: bool
@@ -42,56 +53,107 @@ class RunOutcome:
     warnings: list[str] = field(default_factory=list)
     materialized: int = 0
     log_path: Path | None = None
+    error: str = ""
+    dbt_skipped: bool = False
+    analyst_copy: Path | None = None
+    run_id: str | None = None
 
 
-def run_pipeline(settings: Settings, wait_seconds: float = 0) -> RunOutcome:
+def run_pipeline(
+    settings: Settings, wait_seconds: float = 0, full_refresh: bool = False, progress_to: TextIO | None = None
+) -> RunOutcome:
     """Materialises the ``nightly`` job (loads, dbt build, checks) in this process, holding the run lock.
 
     Args:
         settings: Landing location and warehouse.
         wait_seconds: How long to wait for another run of the same warehouse to finish.
+        full_refresh: Rebuild every dbt model from scratch (``dbt build --full-refresh``), even when nothing
+            changed.
+        progress_to: The terminal stream to show progress on (``None``: no progress shown).
 
     Returns:
-        The outcome, including failed asset checks (e.g. quarantined files), which do not stop the run.
+        The outcome, including failed asset checks (e.g. quarantined files), which do not stop the run. A run
+        that stops outside a step (a bad mapping seed, an unreadable warehouse) is a failed outcome whose log
+        says why.
 
     Raises:
         RunLockBusy: Another run holds the warehouse.
-        WarehouseBusy: Another process (not a run: an analyst's writable connection) holds the file.
+        WarehouseBusy: Another process (not a run: an analyst's writable connection) still holds the file
+            after the bounded wait (``settings.lock_wait_seconds``).
     """
-    from pipelines.warehouse import connect
+    from pipelines.warehouse import WarehouseBusy, connect
 
-    with run_lock(settings.warehouse, wait_seconds):
-        # Fail in one line, before any step, when another process holds DuckDB's write lock.
-        connect(settings).close()
-        return _run_locked(settings)
+    log_path = new_log_path(settings.warehouse.parent / "logs")
+    run_log = RunLog(log_path)
+    run_log.line(
+        f"aicost run (pid {os.getpid()}): landing {settings.landing} -> warehouse {settings.warehouse}"
+        + (" (full refresh)" if full_refresh else "")
+    )
+    outcome = None
+    try:
+        with run_lock(settings.warehouse, wait_seconds):
+            # Fail in one line, before any step, when another process holds DuckDB's write lock.
+            connect(settings).close()
+            outcome = _run_locked(settings, run_log, full_refresh, progress_to)
+            if outcome.success:
+                _publish(settings, outcome, run_log)
+    except (RunLockBusy, WarehouseBusy) as exc:
+        run_log.line(f"ERROR the run did not start: {exc}")
+        raise
+    except Exception as exc:
+        run_log.line(f"ERROR the run stopped: {exc}\n{traceback.format_exc()}")
+        outcome = RunOutcome(success=False, error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    finally:
+        if outcome is not None:
+            run_log.line(_verdict(outcome))
+        run_log.close()
+        point_last_run_log(log_path)
+    outcome.log_path = log_path
+    return outcome
 
 
-def _run_locked(settings: Settings) -> RunOutcome:
+def _verdict(outcome: RunOutcome) -> str:
+    """The last line of a run's log."""
+    verdict = "succeeded" if outcome.success else f"FAILED{f': {outcome.error}' if outcome.error else ''}"
+    return (
+        f"run {verdict}; {outcome.materialized} asset(s) materialised"
+        + (", dbt skipped (nothing new)" if outcome.dbt_skipped else "")
+        + (f"; failed checks: {', '.join(outcome.failed_checks)}" if outcome.failed_checks else "")
+    )
+
+
+def _run_locked(settings: Settings, run_log: RunLog, full_refresh: bool, progress_to: TextIO | None) -> RunOutcome:
     # The mapping seeds decide who pays: a bad row stops the run before any load, with every error named.
     mapping_errors = validate_mappings()
     if mapping_errors:
-        return _stopped_before_start(settings, render_errors(mapping_errors))
+        report = render_errors(mapping_errors)
+        run_log.line(f"ERROR the run did not start: the mapping seeds are invalid\n{report}")
+        return RunOutcome(success=False, error=report.splitlines()[0] if report else "invalid mapping seeds")
     # dbt (aicost-dbt, started by this process) knows which run it belongs to, and dies with it.
     os.environ[RUN_PID_ENV] = str(os.getpid())
     import dagster as dg
 
     from orchestration.definitions import build_definitions
+    from orchestration.defs.sources import LOAD_ASSETS
+    from orchestration.instance import open_instance
 
     os.environ.update(settings.dbt_env())
     defs = build_definitions(settings)
-    job = defs.resolve_job_def("nightly")
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    # Dagster's console logger would print every engine event and dagster-dbt echoes dbt's output: both go
-    # to a log file beside the warehouse, and the summary says what matters.
-    run_config = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    logs = settings.warehouse.parent / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    log_path = logs / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
-    try:
-        with log_path.open("w", encoding="utf-8") as log_file, contextlib.redirect_stdout(log_file):
-            result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
-    finally:
-        _point_last_run_log(log_path)
+    shown = progress.Progress.for_terminal(progress_to, len(LOAD_ASSETS)) if progress_to is not None else None
+    observers = [shown.on_dagster_event] if shown is not None else []
+    # Only the run's own logger: Dagster's console logger would print every engine event on the terminal.
+    job = defs.resolve_job_def("nightly").with_logger_defs({_LOGGER: dagster_logger(run_log, observers)})
+    run_config: dict = {"loggers": {_LOGGER: {}}}
+    if full_refresh:
+        run_config["ops"] = {_DBT_STEP: {"config": {"full_refresh": True}}}
+    # dagster-dbt echoes dbt's output on stdout: both it and stray stderr go to the run's log, in order.
+    with (
+        open_instance(settings) as instance,
+        progress.active(shown),
+        contextlib.redirect_stdout(run_log),
+        contextlib.redirect_stderr(run_log),
+    ):
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
     failed, warnings = [], []
     for event in result.all_events:
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
@@ -100,32 +162,35 @@ def _run_locked(settings: Settings) -> RunOutcome:
                 name = f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
                 is_warning = evaluation.severity == dg.AssetCheckSeverity.WARN
                 (warnings if is_warning else failed).append(name)
-    materialized = sum(1 for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION")
+    materialized = [e for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"]
+    dbt_succeeded = any(e.event_type_value == "STEP_SUCCESS" and e.step_key == _DBT_STEP for e in result.all_events)
     return RunOutcome(
         success=result.success,
         failed_checks=sorted(failed),
         warnings=sorted(warnings),
-        materialized=materialized,
-        log_path=log_path,
+        materialized=len(materialized),
+        dbt_skipped=dbt_succeeded and not any(e.step_key == _DBT_STEP for e in materialized),
+        run_id=result.run_id,
     )
 
 
-def _stopped_before_start(settings: Settings, report: str) -> RunOutcome:
-    """A failed outcome whose log (the run's own, and ``last_run.log``) is the report of why it did not start."""
-    logs = settings.warehouse.parent / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    log_path = logs / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
-    log_path.write_text(report + "\n", encoding="utf-8")
-    _point_last_run_log(log_path)
-    return RunOutcome(success=False, log_path=log_path)
+def _publish(settings: Settings, outcome: RunOutcome, run_log: RunLog) -> None:
+    """Publishes the analyst copy after a successful run (unless dbt changed nothing and one exists)."""
+    from pipelines.publish import PublishError, analyst_copy_path, publish_analyst_copy
 
-
-def _point_last_run_log(log_path: Path) -> None:
-    """Makes ``last_run.log`` this run's log (atomically) and deletes the oldest run logs."""
-    last = log_path.parent / "last_run.log"
-    tmp = log_path.parent / f".last_run.{os.getpid()}.tmp"
-    tmp.unlink(missing_ok=True)
-    tmp.symlink_to(log_path.name)
-    tmp.replace(last)
-    for old in sorted(log_path.parent.glob("run-*.log"))[:-_KEPT_LOGS]:
-        old.unlink(missing_ok=True)
+    existing = analyst_copy_path(settings)
+    if outcome.dbt_skipped and existing.is_file():
+        run_log.line(f"analyst copy unchanged (nothing new): {existing}")
+        outcome.analyst_copy = existing
+        return
+    try:
+        published = publish_analyst_copy(settings)
+    except PublishError as exc:
+        run_log.line(f"ERROR {exc}")
+        outcome.success, outcome.error = False, str(exc)
+        return
+    run_log.line(
+        f"analyst copy published: {published.path} ({published.tables} relations, {published.rows:,} rows, "
+        f"{published.seconds:.1f} s)"
+    )
+    outcome.analyst_copy = published.path

@@ -68,6 +68,9 @@ class Settings:
             currency) for ``aicost close`` to publish the month; a decimal fraction, 0.05 = 5 %. Kept as text
             (Dagster config holds plain values; a TOML float is read through its shortest text, so 0.05 stays
             0.05); ``close_tolerance_fraction`` is the exact ``Decimal``.
+        lock_wait_seconds: How long a run waits for another process (an analyst's or BI tool's connection to
+            the warehouse file itself) to release DuckDB's lock on the warehouse before it gives up as busy;
+            analysts should open the published copy (``published/aicost.duckdb``), which never blocks a run.
     """
 
     landing: str = field(default="landing", metadata=_env("AICOST_LANDING"))
@@ -90,6 +93,7 @@ class Settings:
     anthropic_api_base: str = field(default="https://api.anthropic.com/v1", metadata=_env("AICOST_ANTHROPIC_API_BASE"))
     focus_validator: Path = field(default=DEFAULT_FOCUS_VALIDATOR, metadata=_env("AICOST_FOCUS_VALIDATOR"))
     close_tolerance: str = field(default="0.05", metadata=_env("AICOST_CLOSE_TOLERANCE"))
+    lock_wait_seconds: int = field(default=120, metadata=_env("AICOST_LOCK_WAIT_SECONDS"))
 
     def __post_init__(self) -> None:
         """Refuses a ``close_tolerance`` that is not a non-negative decimal number, when settings are built."""

@@ -11,20 +11,25 @@
     into the SQL as constants: DuckDB then prunes row groups by the date column (zone maps) instead of joining.
 -#}
 
-{% macro rebuilt_periods() -%}
+{#- `sources` (dbt source names = load sources) restricts the comparison to those sources' loads. -#}
+{% macro rebuilt_periods(sources=none) -%}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- if sources is not none and sources | length == 0 -%}{{ return([]) }}{%- endif -%}
     {%- set built = adapter.get_relation(database=target.database, schema='_aicost', identifier='built_loads') -%}
+    {%- set only_sources -%}
+        {%- if sources is not none %} and source in ('{{ sources | join("', '") }}'){% endif -%}
+    {%- endset -%}
     {%- set live -%}
         select load_id, status, trim(period) as billing_period
         from {{ source('loader', '_loads') }}, unnest(string_split(coalesce(billing_period, ''), ',')) as p(period)
-        where status in ('loaded', 'superseded')
+        where status in ('loaded', 'superseded'){{ only_sources }}
     {%- endset -%}
     {%- if built is none -%}
         {%- set query -%}select distinct billing_period from ({{ live }}) order by 1{%- endset -%}
     {%- else -%}
         {%- set query -%}
             with live as ({{ live }}),
-            built as (select load_id, status, billing_period from {{ built }}),
+            built as (select load_id, status, billing_period from {{ built }} where true{{ only_sources }}),
             changed as (
                 (select * from live except select * from built)
                 union all
@@ -37,20 +42,26 @@
 {%- endmacro %}
 
 {#-
-    A condition true for rows whose `column` falls in a rebuilt period ('false' when none): a date or timestamp,
-    or with `period_text` a 'YYYY-MM' text column (billing_period).
+    A condition true for rows whose `column` falls in one of `periods` ('YYYY-MM'; 'false' when none): a date
+    or timestamp, widened by `margin_days` on both sides, or with `period_text` a 'YYYY-MM' text column.
 -#}
-{% macro in_rebuilt_periods(column, period_text=false) -%}
-    {%- set periods = rebuilt_periods() -%}
+{% macro in_periods(column, periods, period_text=false, margin_days=0) -%}
     {%- if periods | length == 0 -%}false
     {%- elif period_text -%}{{ column }} in ('{{ periods | join("', '") }}')
     {%- else -%}
+        {%- set margin = " - interval " ~ margin_days ~ " day" if margin_days else "" -%}
+        {%- set after = " + interval " ~ margin_days ~ " day" if margin_days else "" -%}
         ({%- for period in periods -%}
             {%- set start = period ~ '-01' -%}
-            {{ column }} >= date '{{ start }}' and {{ column }} < date '{{ start }}' + interval 1 month
+            {{ column }} >= date '{{ start }}'{{ margin }} and {{ column }} < date '{{ start }}' + interval 1 month{{ after }}
             {%- if not loop.last %} or {% endif -%}
         {%- endfor -%})
     {%- endif -%}
+{%- endmacro %}
+
+{#- A condition true for rows whose `column` falls in a period this run rebuilds (see in_periods). -#}
+{% macro in_rebuilt_periods(column, period_text=false) -%}
+    {{- in_periods(column, rebuilt_periods(), period_text) -}}
 {%- endmacro %}
 
 {#- Pre-hook of a model incremental by billing period: drop the rows of the periods this run rebuilds. -#}

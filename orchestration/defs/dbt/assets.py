@@ -1,15 +1,52 @@
-"""dbt models, seeds and tests as Dagster assets (dagster-dbt), grouped like the project's folders."""
+"""dbt models, seeds and tests as Dagster assets (dagster-dbt), grouped like the project's folders.
+
+The build runs only when there is something to build: a run of the whole project compares the warehouse's
+loads with those the last successful build saw (``pipelines.build_state``) and skips dbt when nothing
+changed, which makes a run with nothing new cost seconds. ``--full-refresh`` (the ``full_refresh`` run
+config) always builds, rebuilding every incremental model from scratch.
+
+dbt runs in one stable folder per warehouse (``<warehouse folder>/dbt_target``) with the same profile, vars
+and environment every time, so each run reuses the previous one's parse (dbt's partial parsing) instead of
+parsing the whole project again; dagster-dbt would otherwise give every invocation a fresh folder.
+"""
 
 import json
 import os
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration import progress
 from orchestration.defs.dbt.project import DBT_PROJECT, prepared_manifest
 from orchestration.defs.resources import WarehouseResource
+from pipelines.build_state import (
+    full_refresh_reason,
+    pending_changes,
+    project_fingerprint,
+    rebuilt_periods,
+    record_build,
+    record_run,
+)
+from pipelines.config import Settings
+from pipelines.warehouse import wait_until_free
+
+# dbt unit tests check the models' SQL on fixed inputs, not the data: they run in the test suite
+# (tests/integration/test_dbt_unit_tests.py), not in every nightly run, where they cost ~11 s.
+NIGHTLY_EXCLUDE = "resource_type:unit_test"
+
+
+class DbtBuildConfig(dg.Config):
+    """Run config of the dbt step.
+
+    Attributes:
+        full_refresh: Rebuild every incremental model from scratch (``dbt build --full-refresh``), and build
+            even when nothing changed since the last build.
+    """
+
+    full_refresh: bool = False
 
 
 class AicostDbtTranslator(DagsterDbtTranslator):
@@ -25,13 +62,59 @@ class AicostDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "marts"
 
 
+def dbt_target_path(settings: Settings) -> Path:
+    """The warehouse's dbt folder (artifacts, ``partial_parse.msgpack``, ``dbt.log``), kept between runs."""
+    return settings.warehouse.resolve().parent / "dbt_target"
+
+
 @dbt_assets(manifest=prepared_manifest(), project=DBT_PROJECT, dagster_dbt_translator=AicostDbtTranslator())
 def aicost_dbt_assets(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, config: DbtBuildConfig
 ) -> Iterator[object]:
-    """Runs ``dbt build`` (seeds, models and tests) for the selected nodes on the configured warehouse."""
+    """Runs ``dbt build`` (seeds, models and tests) for the selected nodes, unless nothing changed."""
     settings = warehouse.settings
     # The dbt profile reads the warehouse path from the environment of the dbt process.
     os.environ.update(settings.dbt_env())
+    # A refresh_<slug>_job builds a part of the project: the record of the last build is about the whole.
+    whole_project = not context.is_subset
     with warehouse.write_lock():
-        yield from dbt.cli(["build", "--vars", json.dumps(settings.dbt_vars())], context=context).stream()
+        fingerprint = project_fingerprint(settings)
+        with warehouse.connect() as con:
+            reasons = pending_changes(con, fingerprint)
+            rebuild_all = config.full_refresh or full_refresh_reason(con, fingerprint) is not None
+            periods = [] if rebuild_all else rebuilt_periods(con)
+            if whole_project and not config.full_refresh and not reasons:
+                record_run(con, built=False)
+        if whole_project and not config.full_refresh and not reasons:
+            context.log.info("dbt: nothing new since the last build")
+            progress.current().dbt_skipped("nothing new since the last build")
+            return
+        if config.full_refresh:
+            reasons = ["full refresh requested (--full-refresh)"]
+        for reason in reasons or ["a part of the project is selected"]:
+            context.log.info(f"dbt: {reason}")
+        if periods:
+            # the incremental models rebuild these periods only (dbt macro rebuilt_periods)
+            context.log.info(f"dbt: rebuilding billing period(s) {', '.join(periods)}")
+        # dbt opens the file in its own process: a held file gets the one bounded wait and clear message.
+        wait_until_free(settings)
+        args = ["build", "--vars", json.dumps(settings.dbt_vars(), sort_keys=True), "--exclude", NIGHTLY_EXCLUDE]
+        if rebuild_all:
+            args.append("--full-refresh")
+        invocation = dbt.cli(args, context=context, target_path=dbt_target_path(settings))
+        report = progress.current()
+        # dagster-dbt's stream() without its wrapper, to count dbt's nodes as they finish.
+        for event in invocation.stream_raw_events():
+            report.on_dbt_event(event.raw_event)
+            yield from event.to_default_asset_events(
+                manifest=invocation.manifest,
+                dagster_dbt_translator=invocation.dagster_dbt_translator,
+                context=context,
+                target_path=invocation.target_path,
+                project=invocation.project,
+            )
+        # stream_raw_events raised if dbt failed: only a successful build of the whole project is recorded.
+        with warehouse.connect() as con:
+            if whole_project:
+                record_build(con, fingerprint)
+            record_run(con, built=True)

@@ -13,9 +13,19 @@
     - `provisioned`: provisioned AI throughput (Azure PTU, Bedrock provisioned), split by tokens served;
     - `tokens`: token usage, split by request-level usage in its cell;
     - `bill_keys`: everything else, charged by the bill's own tags and accounts.
+
+    Incremental by billing period (macros/incremental_bills.sql): a run rebuilds the periods whose bills
+    changed (a group is one period's: billing_period_start is part of it).
 -#}
 
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_upstream_periods('billing_period_start') }}",
+    )
+}}
 
 select
     charge_group_id,
@@ -50,4 +60,7 @@ select
     sum(instance_hours) as instance_hours,
     count(*) as charge_rows
 from {{ ref('int_allocation_charges_classified') }}
+{% if is_incremental() -%}
+    where {{ in_rebuilt_upstream_periods('billing_period_start') }}
+{%- endif %}
 group by all

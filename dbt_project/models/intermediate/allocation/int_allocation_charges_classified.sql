@@ -3,12 +3,26 @@
     spend, its allocation kind (how it is split: see int_allocation_charge_groups) and the charge group it
     belongs to, with the amounts the groups sum. The FOCUS table joins it (on source and charge_id) to record
     each charge's allocation method.
+
+    Incremental by billing period (macros/incremental_bills.sql): a run rebuilds the periods whose bills
+    changed. A table, read by the charge groups and the FOCUS table.
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_upstream_periods('billing_period_start') }}",
+    )
+}}
 
 with
 
 charges as (
     select * from {{ ref('int_cost_and_usage_attributed') }}
+    {% if is_incremental() -%}
+        where {{ in_rebuilt_upstream_periods('billing_period_start') }}
+    {%- endif %}
 ),
 
 gpu_instance_types as (

@@ -5,17 +5,33 @@
     running (24 hours when the bill does not say). A workload whose `team` label names no known team is
     charged to the instance's owner on the bill (its own keys), like anything else no measurement
     identifies. Weights are in millionths of a GPU-hour.
+
+    Incremental by billing period (macros/incremental_bills.sql): a run rebuilds the charge groups of the
+    periods whose bills or GPU usage changed, from those periods' charge groups and workload hours.
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_charge_groups(ref('int_allocation_charge_groups')) }}",
+    )
+}}
 
 with
 
 groups as (
     select * from {{ ref('int_allocation_charge_groups') }}
-    where allocation_kind = 'gpu'
+    where
+        allocation_kind = 'gpu'
+        and {{ incremental_period_filter('billing_period_start') }}
 ),
 
 workload_hours as (
     select * from {{ ref('stg_gpu_usage__workload_hours') }}
+    {% if is_incremental() -%}
+        where {{ in_rebuilt_upstream_periods('usage_date') }}
+    {%- endif %}
 ),
 
 keys as (

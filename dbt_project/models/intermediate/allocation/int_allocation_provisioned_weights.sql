@@ -5,13 +5,26 @@
     capacity is an `Idle` line (charged to the cost centre that owns the capacity on the bill). Requests
     made in another account than the capacity's are left out; requests whose account is unknown count.
     Weights are in billionths of an hour.
+
+    Incremental by billing period (macros/incremental_bills.sql): a run rebuilds the charge groups of the
+    periods whose bills or requests changed, from those periods' charge groups and requests.
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_charge_groups(ref('int_allocation_charge_groups')) }}",
+    )
+}}
 
 with
 
 groups as (
     select * from {{ ref('int_allocation_charge_groups') }}
-    where allocation_kind = 'provisioned'
+    where
+        allocation_kind = 'provisioned'
+        and {{ incremental_period_filter('billing_period_start') }}
 ),
 
 capacity_days as (
@@ -25,7 +38,9 @@ capacity_days as (
 
 requests as (
     select * from {{ ref('fct_llm_requests') }}
-    where provider_name in (select distinct groups.provider_name from groups) and not coalesce(is_cache_hit, false)
+    where
+        provider_name in (select distinct groups.provider_name from groups) and not coalesce(is_cache_hit, false)
+        and {{ incremental_period_filter('request_date') }}
 ),
 
 hourly_keys as (

@@ -3,14 +3,24 @@
     account a call was made in (when the request data knows it) and attribution key (team, application,
     environment, cost centre, customer, feature), from every request source, each call counted once
     (fct_llm_requests), leaving out gateway cache hits (the provider never saw them). Only token types an invoice bills appear (reasoning tokens are billed as output).
+    Incremental by billing period (month of usage_date; macros/rebuilt_periods.sql): a day's rows come from
+    that day's requests only, so the rebuilt months are deleted and summed again.
 -#}
 
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_periods('usage_date') }}",
+    )
+}}
 
 with
 
 requests as (
     select * from {{ ref('fct_llm_requests') }}
+    {% if is_incremental() -%} where {{ in_rebuilt_periods('request_date') }} {%- endif %}
 ),
 
 by_key as (

@@ -9,7 +9,18 @@
       it was invoiced beyond what requests of its team explain (shared out over the team's owner rows).
     - Within a cell every token carries one list price (one model, one token type, one day), so weighting
       by tokens is weighting by list-priced usage, and it needs no price where the catalogue has none.
+
+    Incremental by billing period (macros/incremental_bills.sql): a run rebuilds the charge groups of the
+    periods whose bills or requests changed, from those periods' charge groups and requests.
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_charge_groups(ref('int_allocation_charge_groups')) }}",
+    )
+}}
 
 with
 
@@ -30,7 +41,9 @@ groups as (
         bill_environment,
         bill_cost_centre_id
     from {{ ref('int_allocation_charge_groups') }}
-    where allocation_kind = 'tokens'
+    where
+        allocation_kind = 'tokens'
+        and {{ incremental_period_filter('billing_period_start') }}
 ),
 
 all_groups as (
@@ -39,6 +52,9 @@ all_groups as (
 
 requests as (
     select * from {{ ref('int_allocation_request_tokens') }}
+    {% if is_incremental() -%}
+        where {{ in_rebuilt_upstream_periods('usage_date') }}
+    {%- endif %}
 ),
 
 cells as (
@@ -64,7 +80,7 @@ provider_days as (
     group by all
 ),
 
--- The billing account an account id belongs to: the payer of a linked AWS account, or itself.
+-- The billing account an account id belongs to (over every period: the map of accounts, not their costs): the payer of a linked AWS account, or itself.
 accounts as (
     select distinct
         provider_name,

@@ -4,19 +4,35 @@
     replaced by their pieces, joined to their charge group's attributes, the cost centre's name and the
     model's tier, with the allocation category and the FOCUS 1.3 AllocatedMethodDetails / AllocatedTags.
     fct_ai_costs_allocated adds cents and the internal price.
+
+    Incremental by billing period (macros/incremental_bills.sql): a run rebuilds the periods whose bills or
+    request-level usage changed.
 -#}
 
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_upstream_periods('billing_period_start') }}",
+    )
+}}
 
 
 with
 
 passes as (
     select * from {{ ref('int_costs_allocated_passes') }}
+    {% if is_incremental() -%}
+        where {{ in_rebuilt_charge_groups('charge_group_id', ref('int_allocation_charge_groups')) }}
+    {%- endif %}
 ),
 
 residuals as (
     select * from {{ ref('int_costs_allocated_residuals') }}
+    {% if is_incremental() -%}
+        where {{ in_rebuilt_charge_groups('charge_group_id', ref('int_allocation_charge_groups')) }}
+    {%- endif %}
 ),
 
 -- The rows of the three passes, except the Unallocated and Idle rows a residual rule redistributed,
@@ -42,6 +58,9 @@ allocated as (
 
 charge_groups as (
     select * from {{ ref('int_allocation_charge_groups') }}
+    {% if is_incremental() -%}
+        where {{ in_rebuilt_upstream_periods('billing_period_start') }}
+    {%- endif %}
 ),
 
 -- One name per cost centre: the name of its latest validity row (a renamed cost centre keeps one row).

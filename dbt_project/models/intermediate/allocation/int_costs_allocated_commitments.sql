@@ -4,9 +4,19 @@
     the first pass allocated from that commitment in the same billing period and currency: the covered
     usage's owners, and the `Idle` line of its unused part. A purchase whose commitment shows no use in
     its period (an upfront purchase amortised later) stays with the bill's own owner, or `Unallocated`.
+
+    Incremental by billing period (macros/incremental_bills.sql): a run rebuilds the charge groups of the
+    periods whose bills or request-level usage changed; a purchase reads the first pass of its own period.
 -#}
 
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_charge_groups(ref('int_allocation_charge_groups')) }}",
+    )
+}}
 
 {%- set target_columns = [
     'team', 'application', 'environment', 'cost_centre_id', 'customer_id', 'feature',
@@ -17,7 +27,9 @@ with
 
 charge_groups as (
     select * from {{ ref('int_allocation_charge_groups') }}
-    where allocation_kind = 'commitment_purchase'
+    where
+        allocation_kind = 'commitment_purchase'
+        and {{ incremental_period_filter('billing_period_start') }}
 ),
 
 first_pass as (
@@ -29,7 +41,9 @@ first_pass as (
     from {{ ref('int_costs_allocated_direct') }} as allocated
     inner join {{ ref('int_allocation_charge_groups') }} as charge_groups
         on allocated.charge_group_id = charge_groups.charge_group_id
-    where charge_groups.commitment_discount_id <> ''
+    where
+        charge_groups.commitment_discount_id <> ''
+        and {{ incremental_period_filter('charge_groups.billing_period_start') }}
 ),
 
 usage_weights as (

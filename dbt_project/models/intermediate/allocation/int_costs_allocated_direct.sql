@@ -3,9 +3,19 @@
     exactly (allocate_exactly) by its weights: token cells by request-level usage, provisioned capacity by
     tokens served, GPU instances by workload GPU-hours. A group nothing measured (no weights) goes whole to
     the bill's own owner, or `Unallocated`; an unused commitment goes whole to an `Idle` line.
+
+    Incremental by billing period (macros/incremental_bills.sql): a run rebuilds the charge groups of the
+    periods whose bills or request-level usage changed; a group's split reads only its own weights.
 -#}
 
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_charge_groups(ref('int_allocation_charge_groups')) }}",
+    )
+}}
 
 {%- set target_columns = [
     'team', 'application', 'environment', 'cost_centre_id', 'customer_id', 'feature',
@@ -16,15 +26,22 @@ with
 
 charge_groups as (
     select * from {{ ref('int_allocation_charge_groups') }}
-    where allocation_kind not in ('commitment_purchase', 'shared')
+    where
+        allocation_kind not in ('commitment_purchase', 'shared')
+        and {{ incremental_period_filter('billing_period_start') }}
 ),
 
 measured_weights as (
-    select * from {{ ref('int_allocation_token_weights') }}
-    union all by name
-    select * from {{ ref('int_allocation_provisioned_weights') }}
-    union all by name
-    select * from {{ ref('int_allocation_gpu_weights') }}
+    select * from (
+        select * from {{ ref('int_allocation_token_weights') }}
+        union all by name
+        select * from {{ ref('int_allocation_provisioned_weights') }}
+        union all by name
+        select * from {{ ref('int_allocation_gpu_weights') }}
+    ) as all_measured
+    {% if is_incremental() -%}
+        where {{ in_rebuilt_charge_groups('charge_group_id', ref('int_allocation_charge_groups')) }}
+    {%- endif %}
 ),
 
 measured_groups as (

@@ -5,9 +5,19 @@
     over the teams allocated there; `fixed` percentages to named teams. `leave` (the default) keeps them.
     Of the rules matching a residual row, the most specific (provider and cost centre set) applies. The
     output is the pieces, each naming the residual row it replaces (group, pass and target key).
+
+    Incremental by billing period (macros/incremental_bills.sql): a run rebuilds the charge groups of the
+    periods whose bills or request-level usage changed; a residual is spread within its own period.
 -#}
 
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_charge_groups(ref('int_allocation_charge_groups')) }}",
+    )
+}}
 
 {%- set target_columns = [
     'team', 'application', 'environment', 'cost_centre_id', 'customer_id', 'feature',
@@ -26,6 +36,9 @@ allocated as (
     from {{ ref('int_costs_allocated_passes') }} as passes
     inner join {{ ref('int_allocation_charge_groups') }} as charge_groups
         on passes.charge_group_id = charge_groups.charge_group_id
+    {% if is_incremental() -%}
+        where {{ in_rebuilt_upstream_periods('charge_groups.billing_period_start') }}
+    {%- endif %}
 ),
 
 rules as (

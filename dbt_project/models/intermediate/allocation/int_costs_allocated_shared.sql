@@ -6,9 +6,19 @@
     service, (3) the same service, (4) the whole billing account. A shared charge with nothing to follow
     (a refund in a month with no usage left on the account) stays with the bill's own owner, or
     `Unallocated`. Each piece keeps the AI flag of the cost it follows.
+
+    Incremental by billing period (macros/incremental_bills.sql): a run rebuilds the charge groups of the
+    periods whose bills or request-level usage changed; a shared charge follows the cost of its own period.
 -#}
 
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_charge_groups(ref('int_allocation_charge_groups')) }}",
+    )
+}}
 
 {%- set target_columns = [
     'team', 'application', 'environment', 'cost_centre_id', 'customer_id', 'feature',
@@ -26,7 +36,9 @@ with
 
 charge_groups as (
     select * from {{ ref('int_allocation_charge_groups') }}
-    where allocation_kind = 'shared'
+    where
+        allocation_kind = 'shared'
+        and {{ incremental_period_filter('billing_period_start') }}
 ),
 
 drivers as (
@@ -56,6 +68,9 @@ drivers as (
     ) as allocated
     inner join {{ ref('int_allocation_charge_groups') }} as charge_groups
         on allocated.charge_group_id = charge_groups.charge_group_id
+    {% if is_incremental() -%}
+        where {{ in_rebuilt_upstream_periods('charge_groups.billing_period_start') }}
+    {%- endif %}
 ),
 
 {%- for basis in ['billed', 'effective'] %}

@@ -13,12 +13,25 @@
     Gateway cache hits and calls that used no tokens cost nothing, and unpriced requests have no list cost to
     save on: all are left out (of the conversations too).
     A table: the three opportunity models read it, and it holds only the candidates.
+
+    Incremental by billing period (month of request_date; macros/rebuilt_periods.sql): the rebuilt months
+    are deleted and flagged again from their requests. The conversation sequence looks back across months:
+    it is read from the first rebuilt month on, after the last cacheable call of each conversation before.
 -#}
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_periods('request_date') }}",
+    )
+}}
+
+{%- set conversation_keys = ['team', 'application', 'conversation_id', 'price_provider', 'model_id'] %}
 
 with
 
-requests as (
+priced as (
     select
         request_source,
         request_id,
@@ -49,18 +62,64 @@ requests as (
     where not coalesce(is_cache_hit, false) and list_cost > 0
 ),
 
+requests as (
+    select * from priced
+    {% if is_incremental() -%} where {{ in_rebuilt_periods('request_date') }} {%- endif %}
+),
+
 -- Only calls long enough to cache are sequenced (a short call in between does not evict a cached prefix),
 -- which also keeps the window small.
+cacheable_calls_since as (
+    select
+        request_source,
+        request_id,
+        {{ conversation_keys | join(', ') }},
+        started_at,
+        prompt_tokens
+    from priced
+    where
+        conversation_id is not null and prompt_tokens >= {{ var('optimization_cache_min_prefix_tokens') }}
+    {% if is_incremental() -%}
+        and {{ since_rebuilt_periods('request_date') }}
+    {%- endif %}
+),
+
+cacheable_calls as (
+    select * from cacheable_calls_since
+    {% if is_incremental() -%}
+        -- the last earlier cacheable call of each conversation that goes on in the rebuilt months: the previous
+        -- one of its first call there
+        union all
+        select
+            arg_max(request_source, row(started_at, request_id)) as request_source,
+            arg_max(request_id, row(started_at, request_id)) as request_id,
+            {{ conversation_keys | join(', ') }},
+            max(started_at) as started_at,
+            arg_max(prompt_tokens, row(started_at, request_id)) as prompt_tokens
+        from priced as earlier
+        where
+            conversation_id is not null and prompt_tokens >= {{ var('optimization_cache_min_prefix_tokens') }}
+            and {{ before_rebuilt_periods('request_date') }}
+            and exists (
+                select 1 from cacheable_calls_since
+                where
+                    {%- for key in conversation_keys %}
+                        {{ 'and ' if not loop.first }}cacheable_calls_since.{{ key }} is not distinct from earlier.{{ key }}
+                    {%- endfor %}
+            )
+        group by {{ conversation_keys | join(', ') }}
+    {%- endif %}
+),
+
 cacheable as (
     select
         request_source,
         request_id,
         lag(prompt_tokens) over conversation as previous_prompt_tokens,
         date_diff('second', lag(started_at) over conversation, started_at) as seconds_since_previous
-    from requests
-    where conversation_id is not null and prompt_tokens >= {{ var('optimization_cache_min_prefix_tokens') }}
+    from cacheable_calls
     window conversation as (
-        partition by team, application, conversation_id, price_provider, model_id
+        partition by {{ conversation_keys | join(', ') }}
         order by started_at, request_id
     )
 ),

@@ -13,8 +13,18 @@
                      price for).
     Charges without a model or token type have '' there. A table: the one pass over the bills, read by the
     rates, the currencies and the mart.
+
+    Incremental by billing period (macros/incremental_bills.sql): a run rebuilds the days of the periods whose
+    bills changed (a charge's day is in its billing period).
 -#}
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_upstream_periods('usage_date') }}",
+    )
+}}
 
 with
 
@@ -50,7 +60,9 @@ charges as (
             else 'non_token'
         end as charge_kind
     from {{ ref('int_cost_and_usage_attributed') }}
-    where service_category = 'AI and Machine Learning'
+    where
+        service_category = 'AI and Machine Learning'
+        and {{ incremental_period_filter('charge_period_start') }}
 )
 
 select

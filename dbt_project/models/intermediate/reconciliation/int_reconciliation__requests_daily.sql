@@ -12,8 +12,28 @@
     what the gateway split's least-squares fit needs (int_reconciliation__gateway_estimates); exact integers
     and decimals, so the fit is the same on every run.
     A table: the one pass over every request, read by the gateway split and by the mart.
+
+    Incremental by billing period (month of usage_date; macros/rebuilt_periods.sql): a day's rows come from
+    that day's requests, so the rebuilt months are deleted and summed again. The billing currency is the
+    one exception, a provider's across all its bills: when a bill of another month changes it, every row
+    of that provider is deleted too (pre-hook) and summed again (the provider no longer has a row here).
 -#}
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{% if is_incremental() %}
+            delete from {{ this }} as stored
+            where {{ in_rebuilt_periods('usage_date') }}
+            or stored.billing_currency is distinct from coalesce(
+                (select currencies.billing_currency from {{ ref('int_reconciliation__billing_currencies') }}
+                    as currencies where currencies.provider_name = stored.provider_name),
+                'USD'
+            )
+            {% endif %}",
+    )
+}}
 
 {#- token type -> (token count column, catalogue price) pairs; reasoning is billed as output -#}
 {%- set token_prices = {
@@ -31,6 +51,14 @@ requests as (
         *,
         input_tokens + cache_read_tokens + cache_write_tokens as prompt_tokens
     from {{ ref('fct_llm_requests') }}
+    {% if is_incremental() -%}
+        -- (cost_currency, the fallback of billing_currency, is USD on every request: see the pre-hook)
+        where
+            {{ in_rebuilt_periods('request_date') }}
+            or provider_name not in (
+                select distinct stored.provider_name from {{ this }} as stored where stored.provider_name is not null
+            )
+    {%- endif %}
 ),
 
 currencies as (

@@ -4,12 +4,30 @@
     own identity: an invocation by a role of seed `gateway_identities` is a call the gateway counts, so it is
     left out here. A call an AWS SDK span also saw carries the same AWS request id and is counted once
     downstream (int_llm_requests_deduplicated).
+
+    Incremental by load, as int_litellm__requests: invocations of loads not yet here are appended, rows of
+    loads a newer version of their file replaced (no longer in staging) are deleted first. The seed joined
+    here (gateway_identities) is the same for every load: a seed change makes the run rebuild everything.
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
+        pre_hook=[
+            "{% if is_incremental() %}delete from {{ this }} where _load_id not in "
+            ~ "(select distinct _load_id from {{ ref('stg_bedrock_invocation_logs__invocations') }}){% endif %}"
+        ],
+    )
+}}
 
 with
 
 invocations as (
     select * from {{ ref('stg_bedrock_invocation_logs__invocations') }}
+    {% if is_incremental() -%}
+        where _load_id not in (select distinct _load_id from {{ this }})
+    {%- endif %}
 ),
 
 gateway_identities as (

@@ -12,7 +12,21 @@
     provider's id takes it from a row of the same request id, so a span holding both ids links the gateway's
     row to the provider's log; ranking by one key and then by the other keeps one row per call. Customer and
     feature travel the same way: a gateway row without them takes them from the span of the same call.
+
+    Incremental by billing period (month of started_at; macros/rebuilt_periods.sql): the rows of the
+    rebuilt months are deleted and resolved again from the sources' rows of those months widened by a day
+    on each side (the copies of one call are seconds apart, possibly across midnight at a month's end), of
+    which only the rows of the rebuilt months are kept. A table: fct_llm_requests and this model's tests
+    read it, and the windows below would otherwise run again for each of them.
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_periods('started_at') }}",
+    )
+}}
 {%- set request_sources = [
     'litellm',
     'otel_genai',
@@ -26,6 +40,7 @@ unioned as (
     {% for request_source in request_sources %}
         select {{ contract_columns() }}
         from {{ ref('int_' ~ request_source ~ '__requests') }}
+        {% if is_incremental() -%} where {{ in_rebuilt_periods_widened('started_at') }} {%- endif %}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
@@ -63,3 +78,4 @@ select
         'feature': 'linked_feature',
     }) }}
 from first_by_provider_request_id
+{% if is_incremental() -%} where {{ in_rebuilt_periods('started_at') }} {%- endif %}

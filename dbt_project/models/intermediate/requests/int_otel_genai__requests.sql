@@ -4,13 +4,32 @@
     whose tokens their children already report. A span without gen_ai.response.id is identified by its trace
     and span ids. The same call exported twice, or also logged by the gateway, is resolved downstream in
     int_llm_requests_deduplicated.
+
+    Incremental by load, as int_litellm__requests: spans of loads not yet here are appended, rows of loads
+    a newer version of their file replaced (no longer in staging) are deleted first. A table, so that
+    int_llm_requests_deduplicated reads a rebuilt month's spans without parsing every span's attributes.
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
+        pre_hook=[
+            "{% if is_incremental() %}delete from {{ this }} where _load_id not in "
+            ~ "(select distinct _load_id from {{ ref('stg_otel_genai__spans') }}){% endif %}"
+        ],
+    )
+}}
 
 with
 
 spans as (
     select * from {{ ref('stg_otel_genai__spans') }}
-    where coalesce(operation_name, 'chat') in ('chat', 'generate_content', 'text_completion', 'embeddings')
+    where
+        coalesce(operation_name, 'chat') in ('chat', 'generate_content', 'text_completion', 'embeddings')
+    {% if is_incremental() -%}
+        and _load_id not in (select distinct _load_id from {{ this }})
+    {%- endif %}
 )
 
 select

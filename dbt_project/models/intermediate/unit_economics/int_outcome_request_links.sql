@@ -20,26 +20,35 @@ requests as (
     select * from {{ ref('int_request_costs_allocated') }}
 ),
 
+-- One join per request column an id is matched against (an equality on the id itself: matching team and
+-- application alone would pair each outcome with every request of its workload first).
 id_links as (
-    select
-        outcomes.outcome_type,
-        outcomes.billing_period,
-        outcomes.team,
-        outcomes.application,
-        outcomes.feature,
-        outcomes.link_method,
-        requests.request_source,
-        requests.request_id,
-        count(*) as outcomes
-    from outcomes
-    inner join requests
-        on
-            outcomes.team = requests.team
-            and outcomes.application = requests.application
-            and outcomes.link_id
-            = case outcomes.link_method when 'trace' then requests.trace_id else requests.session_id end
-    where outcomes.link_method in ('trace', 'session', 'conversation')
-    group by all
+    {%- for request_column, link_methods in [
+        ('trace_id', ['trace']),
+        ('session_id', ['session', 'conversation']),
+    ] %}
+        select
+            outcomes.outcome_type,
+            outcomes.billing_period,
+            outcomes.team,
+            outcomes.application,
+            outcomes.feature,
+            outcomes.link_method,
+            requests.request_source,
+            requests.request_id,
+            count(*) as outcomes
+        from outcomes
+        inner join requests
+            on
+                outcomes.link_id = requests.{{ request_column }}
+                and outcomes.team = requests.team
+                and outcomes.application = requests.application
+        where outcomes.link_method in ('{{ link_methods | join("', '") }}')
+        group by all
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 outcome_days as (

@@ -10,7 +10,12 @@
     links links to the requests of its team, application and feature (any feature when it names none) on
     its day (`workload_day`); one with none of those is `unlinked`.
     int_outcome_request_links lists the linked requests.
+
+    A full table: rpt_cost_per_outcome reads it twice (itself and through int_outcome_request_links) and
+    its tests once each. Not incremental by period: an outcome links by id to requests of any month (a
+    session that began the month before), so a period's links depend on other periods' requests.
 -#}
+{{ config(materialized='table') }}
 
 with
 

@@ -12,20 +12,39 @@
     Gateway cache hits never reached the provider: they get nothing. Pieces no request explains (tokens the
     bill alone saw, GPU instances, idle capacity, unused commitments, Unallocated bill lines) stay
     workload-level: see int_request_costs_unlinked.
+
+    Incremental by billing period (the allocation's billing_period; macros/rebuilt_periods.sql): a piece is
+    spread over the requests of its own day, so the rows of a period come from that period's allocated
+    pieces and requests alone (the services requests call are those of the period), and the rebuilt
+    periods are deleted and spread again.
 -#}
 
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_periods('billing_period', period_text=true) }}",
+    )
+}}
 
 with
 
 allocated as (
     select * from {{ ref('fct_ai_costs_allocated') }}
-    where is_ai
+    where
+        is_ai
+    {% if is_incremental() -%}
+        and {{ in_rebuilt_periods('billing_period', period_text=true) }}
+    {%- endif %}
 ),
 
--- The services requests call: the LLM APIs whose usage was allocated by request tokens or tokens served.
+-- The services requests call in each period: the LLM APIs whose usage was allocated by request tokens or
+-- tokens served.
 request_services as (
-    select distinct service_name
+    select distinct
+        billing_period,
+        service_name
     from allocated
     where allocated_method_id in ('request_usage', 'tokens_served')
 ),
@@ -54,7 +73,12 @@ pieces as (
         allocated_method_id in ('request_usage', 'tokens_served')
         or (
             allocated_method_id in ('shared_proportional', 'commitment_usage')
-            and service_name in (select request_services.service_name from request_services)
+            and exists (
+                select 1 from request_services
+                where
+                    request_services.billing_period = allocated.billing_period
+                    and request_services.service_name = allocated.service_name
+            )
         )
 ),
 
@@ -80,7 +104,11 @@ requests as (
         {{ money_to_units('coalesce(list_cost, 0)') }} as list_cost_units
     from {{ ref('fct_llm_requests') }}
     -- A gateway cache hit never reached the provider: no piece of the invoice is its.
-    where not coalesce(is_cache_hit, false)
+    where
+        not coalesce(is_cache_hit, false)
+    {% if is_incremental() -%}
+        and {{ in_rebuilt_periods('request_date') }}
+    {%- endif %}
 ),
 
 matched as (

@@ -8,9 +8,23 @@
       was rated at (int_llm_prices_daily, as fct_llm_requests' list_cost); null where unpriced.
     - is_retry: the previous request (by started_at, then request id) of the same team, application,
       conversation (session id, else trace id) and model failed. A request with neither id is never a retry.
+
+    Incremental by billing period (month of request_date; macros/rebuilt_periods.sql): a request's cost
+    pieces are of its own day (int_request_cost_pieces, same period), so the rebuilt months are deleted and
+    built again. The retry flag looks back across months: the conversations are sequenced from the first
+    rebuilt month on, after the last request of each before it.
 -#}
 
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_periods('request_date') }}",
+    )
+}}
+
+{%- set sequence_keys = ['team', 'application', 'conversation_key', 'model_id'] %}
 
 with
 
@@ -20,6 +34,7 @@ requests as (
         coalesce(session_id, trace_id) as conversation_key,
         input_tokens + cache_read_tokens + cache_write_tokens as prompt_tokens
     from {{ ref('fct_llm_requests') }}
+    {% if is_incremental() -%} where {{ in_rebuilt_periods('request_date') }} {%- endif %}
 ),
 
 pieces as (
@@ -32,6 +47,7 @@ pieces as (
         {%- endfor %}
         sum(allocated_cost) as allocated_cost
     from {{ ref('int_request_cost_pieces') }}
+    {% if is_incremental() -%} where {{ in_rebuilt_periods('billing_period', period_text=true) }} {%- endif %}
     group by request_source, request_id
 ),
 
@@ -40,16 +56,63 @@ prices as (
     where is_current
 ),
 
+conversations_since as (
+    select
+        request_source,
+        request_id,
+        team,
+        application,
+        coalesce(session_id, trace_id) as conversation_key,
+        model_id,
+        started_at,
+        is_success
+    from {{ ref('fct_llm_requests') }}
+    where
+        coalesce(session_id, trace_id) is not null
+    {% if is_incremental() -%}
+        and {{ since_rebuilt_periods('request_date') }}
+    {%- endif %}
+),
+
+conversations as (
+    select * from conversations_since
+    {% if is_incremental() -%}
+        -- the last earlier request of each conversation that goes on in the rebuilt months: the previous one of
+        -- its first request there
+        union all
+        select
+            arg_max(request_source, row(started_at, request_source, request_id)) as request_source,
+            arg_max(request_id, row(started_at, request_source, request_id)) as request_id,
+            {{ sequence_keys | join(', ') }},
+            max(started_at) as started_at,
+            arg_max(is_success, row(started_at, request_source, request_id)) as is_success
+        from (
+            select
+                *,
+                coalesce(session_id, trace_id) as conversation_key
+            from {{ ref('fct_llm_requests') }}
+            where {{ before_rebuilt_periods('request_date') }}
+        ) as earlier
+        where exists (
+            select 1 from conversations_since
+            where
+                {%- for key in sequence_keys %}
+                    {{ 'and ' if not loop.first }}conversations_since.{{ key }} is not distinct from earlier.{{ key }}
+                {%- endfor %}
+        )
+        group by {{ sequence_keys | join(', ') }}
+    {%- endif %}
+),
+
 sequenced as (
     select
         request_source,
         request_id,
         lag(is_success) over (
-            partition by team, application, conversation_key, model_id
+            partition by {{ sequence_keys | join(', ') }}
             order by started_at, request_source, request_id
         ) as previous_is_success
-    from requests
-    where conversation_key is not null
+    from conversations
 )
 
 select

@@ -11,12 +11,26 @@
     (the chargeback grain) within each provider, billing account, billing period and currency, so those add
     up to the exact total rounded to the cent (half away from zero) on both bases and each is within a cent
     of its exact amount; then over the pieces of each booked row. Every export sums them, never rounds again.
+
+    Incremental by billing period (macros/incremental_bills.sql): a run rebuilds the periods whose bills or
+    request-level usage changed (the cents are rounded within a period, so a period is rounded alone).
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_upstream_periods('billing_period_start') }}",
+    )
+}}
 
 with
 
 described as (
     select * from {{ ref('int_costs_allocated') }}
+    {% if is_incremental() -%}
+        where {{ in_rebuilt_upstream_periods('billing_period_start') }}
+    {%- endif %}
 ),
 
 internal_rates as (

@@ -4,10 +4,24 @@
     the allocated cost (fct_ai_costs_allocated). Both bases are here: billed (the invoice) and effective
     (amortised, the fair one), exact and in cents; the cents were rounded once in the allocated mart, so
     per provider, billing account, period and currency they add up to the invoice rounded to the cent.
+
+    Incremental by billing period (macros/incremental_bills.sql): a run rebuilds the periods whose bills or
+    request-level usage changed.
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_upstream_periods('billing_period', period_text=true) }}",
+    )
+}}
 
 with allocated as (
     select * from {{ ref('fct_ai_costs_allocated') }}
+    {% if is_incremental() -%}
+        where {{ in_rebuilt_upstream_periods('billing_period_start') }}
+    {%- endif %}
 )
 
 select

@@ -9,6 +9,9 @@
         + not_yet_invoiced_cost + unexplained_cost = invoiced_cost   (singular test assert_reconciliation_identity)
     Token volumes are priced at the bill's own standard rate (int_reconciliation__reference_rates); how each
     cause is computed is in _reconciliation__models.yml.
+
+    Full table, not incremental: every day depends on every period's bill (each provider's billing currency
+    and the last day its bill covers, int_reconciliation__billing_currencies); it reads small daily tables.
 -#}
 
 with

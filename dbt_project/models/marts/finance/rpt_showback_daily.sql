@@ -3,7 +3,18 @@
     allocated cost (invoice cost split by measured usage, shared charges spread, idle capacity on its own
     `Idle` rows), beside the request-level counts, tokens and the gateway's estimate. Request-only rows (a
     day the bill has not reached yet, gateway cache hits) carry no cost.
+
+    Incremental by billing period (macros/incremental_bills.sql): a run rebuilds the days of the periods whose
+    bills or requests changed (a charge's day is in its billing period).
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_upstream_periods('charge_date') }}",
+    )
+}}
 
 with
 
@@ -26,6 +37,9 @@ allocated as (
         sum(token_count) as billed_tokens,
         sum(internal_price) as internal_price
     from {{ ref('fct_ai_costs_allocated') }}
+    {% if is_incremental() -%}
+        where {{ in_rebuilt_upstream_periods('charge_date') }}
+    {%- endif %}
     group by all
 ),
 
@@ -44,6 +58,9 @@ requests as (
             as gateway_tokens,
         sum(gateway_cost) as gateway_estimated_cost
     from {{ ref('fct_llm_requests_daily') }}
+    {% if is_incremental() -%}
+        where {{ in_rebuilt_upstream_periods('request_date') }}
+    {%- endif %}
     group by all
 ),
 

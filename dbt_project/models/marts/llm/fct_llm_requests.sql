@@ -11,15 +11,23 @@
     own (gateway metadata or tags, the span's resource), else those of the best-ranked matching key that
     names them. The order of the keys below only breaks ties between key types without a precedence.
 
-    A view: the heavy work is materialised incrementally upstream, and the joins here are with small seeds
-    and the daily price table, so a mapping or price change applies at once with nothing to rebuild (writing
-    tens of millions of wide rows each run would cost more than evaluating the joins, and at scale 100 a
-    table of them does not fit the 3 GB memory limit). The marts that aggregate requests read the daily
-    rollup fct_llm_requests_daily; the allocation and the reconciliation, which need finer keys, read it too.
+    Incremental by billing period (month of request_date; macros/rebuilt_periods.sql): the rows of the
+    rebuilt months are deleted and rated again from int_llm_requests_deduplicated's rows of those months
+    (an incremental table too, so the read prunes by started_at). The seeds and the price catalogue it
+    joins are the same for every period: a change to them makes the run rebuild everything. A table: a
+    dozen models and tests read it, and as a view each read evaluated the attribution and price joins of
+    every request again.
     The seeds' uniqueness and non-overlap tests guarantee the joins never duplicate a request.
     Gateway cache writes carry no duration: they are rated at the 5-minute cache-write price.
 -#}
-{{ config(materialized='view') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_periods('request_date') }}",
+    )
+}}
 
 {#- The keys a request carries in a column of its own: key type, SQL of the key value (after the gateway's
     metadata fields and tags, in the seed's precedence order). -#}
@@ -53,6 +61,7 @@ requests as (
             iam_principal, '^arn:(aws[a-z-]*):sts::([0-9]+):assumed-role/([^/]+)/.*$', 'arn:\1:iam::\2:role/\3'
         ) as iam_principal_key
     from {{ ref('int_llm_requests_deduplicated') }}
+    {% if is_incremental() -%} where {{ in_rebuilt_periods('started_at') }} {%- endif %}
 ),
 
 model_names as (

@@ -1,9 +1,18 @@
 {#-
     LLM requests per day and attribution, with tokens, the gateway's estimate and the list cost: the daily
     rollup of fct_llm_requests that showback, unpriced usage and the rating history read, so the price joins
-    of tens of millions of requests are evaluated once per run (fct_llm_requests stays a view).
+    of tens of millions of requests are read once per run.
+    Incremental by billing period (month of request_date; macros/rebuilt_periods.sql): a day's rows come
+    from that day's requests only, so the rebuilt months are deleted and summed again.
 -#}
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_periods('request_date') }}",
+    )
+}}
 
 select
     request_date,
@@ -30,4 +39,5 @@ select
     sum(gateway_cost) as gateway_cost,
     sum(list_cost) as list_cost
 from {{ ref('fct_llm_requests') }}
+{% if is_incremental() -%} where {{ in_rebuilt_periods('request_date') }} {%- endif %}
 group by all

@@ -3,6 +3,9 @@
     each with its numerator and denominator so it can be re-aggregated; definitions in
     int_ai_kpi_definitions. Unit costs divide by counts exactly (divide_money); ratios of money or hours go
     through DuckDB's decimal division.
+
+    A full table: a few rows per period from monthly sums, and its anomaly KPIs count rpt_cost_anomalies,
+    whose trailing baselines cross months; cheaper than tracking periods.
 -#}
 
 {#- (group, name, unit, source CTE, currency, numerator, denominator, scale, filter) -#}

@@ -10,6 +10,10 @@
     outcome counts on the row of its own currency only (once), cost on the row of its billing currency;
     cost per outcome divides a currency's linked cost by all the group's outcomes (group_outcomes), and ROI
     is only given when the group's outcomes and linked cost are all in the row's currency.
+
+    A full table: outcomes link by id to requests of any month (a session begun the month before), so a
+    period's rows depend on other periods' requests; it reads the small int_outcomes_linked table and the
+    links, cheaper to rebuild than to track.
 -#}
 
 {%- set group_keys = ['billing_period', 'outcome_type', 'team', 'application', 'feature', 'link_method'] %}

@@ -4,6 +4,8 @@
     counts once: the whole application's when any of the outcomes names no feature (it includes every
     feature), else the sum over the distinct features the outcomes name (rpt_cost_per_outcome repeats it on
     each link method's row). Currencies are kept apart as in rpt_cost_per_outcome.
+
+    A full table: reads one small table (rpt_cost_per_outcome); cheaper than tracking periods.
 -#}
 
 with

@@ -2,13 +2,28 @@
     The most expensive requests of each day (allocated AI cost, int_request_costs_allocated): the top
     `unit_economics_outlier_top_n` per day and currency (var, default 10), with how far each is above the
     day's median cost per request. Requests that cost nothing are left out.
+
+    Incremental by billing period (month of cost_date; macros/rebuilt_periods.sql): a day's outliers are
+    ranked among that day's requests only, so the rebuilt months are deleted and ranked again.
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_periods('cost_date') }}",
+    )
+}}
 
 with
 
 requests as (
     select * from {{ ref('int_request_costs_allocated') }}
-    where allocated_cost > 0
+    where
+        allocated_cost > 0
+    {% if is_incremental() -%}
+        and {{ in_rebuilt_periods('request_date') }}
+    {%- endif %}
 ),
 
 ranked as (

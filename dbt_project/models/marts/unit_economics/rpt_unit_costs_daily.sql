@@ -10,7 +10,18 @@
     served no token): the charges of that type, plus the cost not billed per token (provisioned capacity,
     commitments, tax and credits) shared over all four types by their number of tokens. Each is one exact
     integer division of 1e-12 units (one rounding, half away from zero); products stay in HUGEINT.
+
+    Incremental by billing period (month of cost_date; macros/rebuilt_periods.sql): a day's rows come from
+    that day's requests only, so the rebuilt months are deleted and summed again.
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_periods('cost_date') }}",
+    )
+}}
 
 {%- set token_types = ['input', 'cache_read', 'cache_write', 'output'] %}
 {%- set tiers = ['frontier', 'reasoning', 'mid', 'small'] %}
@@ -25,6 +36,7 @@ requests as (
         capacity_cost + shared_cost as untyped_cost,
         coalesce(session_id, trace_id) as conversation_key
     from {{ ref('int_request_costs_allocated') }}
+    {% if is_incremental() -%} where {{ in_rebuilt_periods('request_date') }} {%- endif %}
 ),
 
 daily as (
