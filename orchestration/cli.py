@@ -78,7 +78,9 @@ def _run(settings: Settings, wait_seconds: float = 0, full_refresh: bool = False
         print(f"The run failed{reason}; the full log is {outcome.log_path}", file=sys.stderr)
         return EXIT_FAILED
     print(f"Run log: {outcome.log_path}")
-    if outcome.dbt_skipped:
+    if outcome.unchanged:
+        print("Nothing new since the last successful run: loads, dbt and checks skipped, its outcome stands")
+    elif outcome.dbt_skipped:
         print("dbt: nothing new since the last build (skipped)")
     print(f"Analyst copy: {outcome.analyst_copy} (what analysts, BI tools and finance open)")
     try:

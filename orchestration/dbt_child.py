@@ -19,6 +19,8 @@ import signal
 import sys
 from pathlib import Path
 
+from pipelines.runlock import process_alive
+
 _PR_SET_PDEATHSIG = 1
 # The pid of the run that starts dbt (set by the run; dagster-dbt starts dbt from that process).
 RUN_PID_ENV = "AICOST_RUN_PID"
@@ -34,7 +36,7 @@ def die_with_parent() -> None:
         return
     parent = os.getppid()
     expected = os.environ.get(RUN_PID_ENV, "")
-    if expected.isdigit() and int(expected) != parent and not _alive(int(expected)):
+    if expected.isdigit() and int(expected) != parent and not process_alive(int(expected)):
         # The run that started this dbt died before this line: nobody is waiting for it.
         os._exit(1)
     libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
@@ -44,16 +46,6 @@ def die_with_parent() -> None:
     if os.getppid() != parent:
         # The parent died between the two calls: the request came too late.
         os._exit(1)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def main() -> None:

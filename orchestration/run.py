@@ -23,6 +23,7 @@ from orchestration.dbt_child import RUN_PID_ENV
 from orchestration.runlog import RunLog, dagster_logger, new_log_path, point_last_run_log
 from pipelines.config import Settings
 from pipelines.mappings import render_errors, validate_mappings
+from pipelines.run_state import RunState, current_fingerprint, forget_state, last_state, record_state
 from pipelines.runlock import RunLockBusy, run_lock
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ class RunOutcome:
         log_path: File holding the run's detailed output (step logs and dbt's lines, timestamped).
         error: Why the run failed, in one line, when it stopped outside a step (else empty).
         dbt_skipped: The dbt step found nothing new since the last build and built nothing.
+        unchanged: The landing, project and packages were as the last successful run saw them: no step ran
+            and the outcome (failed checks, warnings) is that run's (``pipelines.run_state``).
         analyst_copy: The published analyst copy (``None`` when the run failed before publishing).
         run_id: The run's id in the warehouse's Dagster instance (``None`` when it never started).
     """
@@ -55,6 +58,7 @@ class RunOutcome:
     log_path: Path | None = None
     error: str = ""
     dbt_skipped: bool = False
+    unchanged: bool = False
     analyst_copy: Path | None = None
     run_id: str | None = None
 
@@ -94,9 +98,14 @@ def run_pipeline(
         with run_lock(settings.warehouse, wait_seconds):
             # Fail in one line, before any step, when another process holds DuckDB's write lock.
             connect(settings).close()
-            outcome = _run_locked(settings, run_log, full_refresh, progress_to)
-            if outcome.success:
-                _publish(settings, outcome, run_log)
+            # what the run reads, taken before it starts: a file arriving meanwhile makes the next run differ
+            before = current_fingerprint(settings)
+            outcome = None if full_refresh else _unchanged_run(settings, before, run_log)
+            if outcome is None:
+                outcome = _run_locked(settings, run_log, full_refresh, progress_to)
+                if outcome.success:
+                    _publish(settings, outcome, run_log)
+                _record_state(settings, before, outcome, run_log)
     except (RunLockBusy, WarehouseBusy) as exc:
         run_log.line(f"ERROR the run did not start: {exc}")
         raise
@@ -112,12 +121,59 @@ def run_pipeline(
     return outcome
 
 
+def _unchanged_run(settings: Settings, now: tuple[str, int] | None, run_log: RunLog) -> RunOutcome | None:
+    """The last successful run's outcome when nothing it read has changed since (else ``None``: run it all)."""
+    from pipelines.build_state import record_run
+    from pipelines.publish import analyst_copy_path
+    from pipelines.warehouse import connect
+
+    copy = analyst_copy_path(settings)
+    if now is None or not copy.is_file():
+        return None
+    with connect(settings) as con:
+        state = last_state(con)
+        if state is None or state.fingerprint != now[0]:
+            return None
+        record_run(con, built=False)
+    run_log.line(
+        f"nothing new: the landing's {now[1]} file(s) (paths, sizes, modification times), the dbt project and "
+        "the packages are as the last successful run saw them; loads, dbt and checks skipped, its outcome "
+        "stands (aicost run --full-refresh runs every step)"
+    )
+    return RunOutcome(
+        success=True,
+        failed_checks=state.failed_checks,
+        warnings=state.warnings,
+        dbt_skipped=True,
+        unchanged=True,
+        analyst_copy=copy,
+    )
+
+
+def _record_state(settings: Settings, before: tuple[str, int] | None, outcome: RunOutcome, run_log: RunLog) -> None:
+    """Records what a successful run read (``pipelines.run_state``); a failed run forgets it."""
+    import duckdb
+
+    from pipelines.warehouse import WarehouseBusy, connect
+
+    try:
+        with connect(settings) as con:
+            if outcome.success and before is not None:
+                record_state(con, RunState(before[0], before[1], outcome.failed_checks, outcome.warnings))
+            else:
+                forget_state(con)
+    except (duckdb.Error, WarehouseBusy) as exc:
+        # the next run then compares afresh: its listing differs, or it goes through every step
+        run_log.line(f"WARNING what the run read could not be recorded: {exc}")
+
+
 def _verdict(outcome: RunOutcome) -> str:
     """The last line of a run's log."""
     verdict = "succeeded" if outcome.success else f"FAILED{f': {outcome.error}' if outcome.error else ''}"
     return (
         f"run {verdict}; {outcome.materialized} asset(s) materialised"
-        + (", dbt skipped (nothing new)" if outcome.dbt_skipped else "")
+        + (", nothing new (no step ran)" if outcome.unchanged else "")
+        + (", dbt skipped (nothing new)" if outcome.dbt_skipped and not outcome.unchanged else "")
         + (f"; failed checks: {', '.join(outcome.failed_checks)}" if outcome.failed_checks else "")
     )
 

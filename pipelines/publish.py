@@ -33,6 +33,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.config import DBT_PROJECT_DIR, Settings
+from pipelines.runlock import process_alive
 from pipelines.warehouse import WarehouseBusy, connect
 
 MARTS_DIR = DBT_PROJECT_DIR / "models" / "marts"
@@ -207,19 +208,8 @@ def _remove_abandoned(target: Path) -> None:
     """Removes temporary copies left by a publication whose process died (a live one's stays)."""
     for path in target.parent.glob(f".{target.name}.*.tmp*"):
         pid = path.name.removeprefix(f".{target.name}.").split(".", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             _unlink(path)
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process with this id exists."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _fsync(path: Path) -> None:

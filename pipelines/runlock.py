@@ -21,6 +21,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists (``kill -0``; one owned by another user counts as alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class RunLockBusy(Exception):
     """Another run holds the warehouse; ``str()`` names it in one line."""
 

@@ -15,18 +15,22 @@ from pipelines.build_state import (
     pending_changes,
     project_fingerprint,
     rebuilt_periods,
+    rebuilt_share,
     record_build,
     record_run,
+    unaffected_nodes,
 )
 from pipelines.config import Settings
 from pipelines.load.manifest import ensure_manifest
 
 
-def _add_load(con: duckdb.DuckDBPyConnection, load_id: str, source: str, periods: str, status: str = "loaded") -> None:
+def _add_load(
+    con: duckdb.DuckDBPyConnection, load_id: str, source: str, periods: str, status: str = "loaded", rows: int = 10
+) -> None:
     con.execute(
-        "insert into raw._loads (load_id, source, path, sha256, bytes, billing_period, status, loaded_at) "
-        "values (?, ?, ?, ?, 1, ?, ?, ?)",
-        [load_id, source, f"{source}/{load_id}", load_id, periods, status, datetime.now(UTC)],
+        "insert into raw._loads (load_id, source, path, sha256, bytes, rows, billing_period, status, loaded_at) "
+        "values (?, ?, ?, ?, 1, ?, ?, ?, ?)",
+        [load_id, source, f"{source}/{load_id}", load_id, rows, periods, status, datetime.now(UTC)],
     )
 
 
@@ -108,3 +112,46 @@ def test_the_latest_run_says_whether_it_built(con: duckdb.DuckDBPyConnection) ->
     assert last_run_built(con) is True
     record_run(con, built=False)
     assert last_run_built(con) is False
+
+
+def test_the_rebuilt_share_counts_the_rows_of_loads_in_rebuilt_periods(con: duckdb.DuckDBPyConnection) -> None:
+    _add_load(con, "cur-oct", "aws_cur", "2026-10", rows=80)
+    record_build(con, "fp")
+    assert rebuilt_share(con) == 0.0
+    # a day of November: 1 row in 101 is rebuilt
+    _add_load(con, "gw-nov", "litellm", "2026-11", rows=1)
+    assert rebuilt_share(con) == pytest.approx(1 / 101)
+    # October restated: its CUR (80 rows) and the gateway load that spans September and October (10) count
+    con.execute("update raw._loads set status = 'replaced' where load_id = 'cur-oct'")
+    _add_load(con, "cur-oct-v2", "aws_cur", "2026-10", rows=80)
+    assert rebuilt_share(con) == pytest.approx(91 / 101)
+
+
+def test_nodes_no_changed_source_feeds_are_left_out() -> None:
+    def node(name: str, kind: str = "model") -> dict:
+        return {"name": name, "resource_type": kind}
+
+    manifest = {
+        "sources": {
+            "source.p.litellm.spend_logs": {"source_name": "litellm"},
+            "source.p.aws_cur.cur": {"source_name": "aws_cur"},
+        },
+        "nodes": {
+            "model.p.stg_litellm": node("stg_litellm"),
+            "model.p.stg_cur": node("stg_cur"),
+            "model.p.fct": node("fct"),
+            "seed.p.teams": node("teams", "seed"),
+            "test.p.not_null_stg_cur": node("not_null_stg_cur", "test"),
+            "test.p.relationships_fct": node("relationships_fct", "test"),
+        },
+        "child_map": {
+            "source.p.litellm.spend_logs": ["model.p.stg_litellm"],
+            "source.p.aws_cur.cur": ["model.p.stg_cur"],
+            "model.p.stg_litellm": ["model.p.fct"],
+            "model.p.stg_cur": ["model.p.fct", "test.p.not_null_stg_cur"],
+            "seed.p.teams": ["model.p.fct", "test.p.relationships_fct"],
+            "model.p.fct": ["test.p.relationships_fct"],
+        },
+    }
+    assert unaffected_nodes(manifest, {"litellm"}) == ["not_null_stg_cur", "stg_cur", "teams"]
+    assert unaffected_nodes(manifest, {"aws_cur", "litellm"}) == ["teams"]

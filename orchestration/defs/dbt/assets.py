@@ -23,12 +23,16 @@ from orchestration import progress
 from orchestration.defs.dbt.project import DBT_PROJECT, prepared_manifest
 from orchestration.defs.resources import WarehouseResource
 from pipelines.build_state import (
+    REBUILD_ALL_SHARE,
+    changed_loads,
     full_refresh_reason,
     pending_changes,
     project_fingerprint,
     rebuilt_periods,
+    rebuilt_share,
     record_build,
     record_run,
+    unaffected_nodes,
 )
 from pipelines.config import Settings
 from pipelines.warehouse import wait_until_free
@@ -62,6 +66,11 @@ class AicostDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "marts"
 
 
+def invocation_manifest() -> dict:
+    """The dbt manifest the assets were defined from (parent and child maps included)."""
+    return json.loads(prepared_manifest().read_text(encoding="utf-8"))
+
+
 def dbt_target_path(settings: Settings) -> Path:
     """The warehouse's dbt folder (artifacts, ``partial_parse.msgpack``, ``dbt.log``), kept between runs."""
     return settings.warehouse.resolve().parent / "dbt_target"
@@ -83,6 +92,8 @@ def aicost_dbt_assets(
             reasons = pending_changes(con, fingerprint)
             rebuild_all = config.full_refresh or full_refresh_reason(con, fingerprint) is not None
             periods = [] if rebuild_all else rebuilt_periods(con)
+            share = rebuilt_share(con) if periods else 0.0
+            changed_sources = set(changed_loads(con))
             if whole_project and not config.full_refresh and not reasons:
                 record_run(con, built=False)
         if whole_project and not config.full_refresh and not reasons:
@@ -93,14 +104,25 @@ def aicost_dbt_assets(
             reasons = ["full refresh requested (--full-refresh)"]
         for reason in reasons or ["a part of the project is selected"]:
             context.log.info(f"dbt: {reason}")
-        if periods:
-            # the incremental models rebuild these periods only (dbt macro rebuilt_periods)
-            context.log.info(f"dbt: rebuilding billing period(s) {', '.join(periods)}")
+        if share >= REBUILD_ALL_SHARE:
+            # deleting and re-inserting most of the rows costs more than building afresh (same tables)
+            context.log.info(
+                f"dbt: billing period(s) {', '.join(periods)} hold {share:.0%} of the rows: rebuilding all"
+            )
+            rebuild_all, periods = True, []
         # dbt opens the file in its own process: a held file gets the one bounded wait and clear message.
         wait_until_free(settings)
         args = ["build", "--vars", json.dumps(settings.dbt_vars(), sort_keys=True), "--exclude", NIGHTLY_EXCLUDE]
         if rebuild_all:
             args.append("--full-refresh")
+        if periods:
+            # the incremental models rebuild these periods only (dbt macro rebuilt_periods)
+            context.log.info(f"dbt: rebuilding billing period(s) {', '.join(periods)}")
+        if whole_project and not rebuild_all:
+            # nodes no changed source feeds are left as the last build made them
+            unaffected = unaffected_nodes(invocation_manifest(), changed_sources)
+            context.log.info(f"dbt: {len(unaffected)} node(s) not fed by {', '.join(sorted(changed_sources))} left out")
+            args[-1] = " ".join([NIGHTLY_EXCLUDE, *unaffected])
         invocation = dbt.cli(args, context=context, target_path=dbt_target_path(settings))
         report = progress.current()
         # dagster-dbt's stream() without its wrapper, to count dbt's nodes as they finish.

@@ -1,0 +1,130 @@
+"""Whether a run can know, before starting any step, that nothing is new since the last one.
+
+A nightly run that finds nothing new should cost seconds, not the start-up of the whole asset graph (Dagster
+plans every asset and check of the job before the first step: ~9 s here) and of the eleven loaders hashing
+the landing. After each successful run, ``aicost run`` records the run's *state*:
+
+* the landing's listing: every file's path, size and modification time (what ``make`` and ``rsync`` trust to
+  say a file is unchanged; the loaders hash the files that differ);
+* the dbt project fingerprint (``pipelines.build_state.project_fingerprint``: models, seeds, vars, packages)
+  and the versions of the packages that parse or price (the price catalogue's genai-prices);
+* the checks that failed or warned, so that a run that repeats the last one reports the same outcome.
+
+The next ``aicost run`` (not ``--full-refresh``) compares: the same state means the loaders would find every
+file unchanged and dbt nothing to build, so the run skips both, writes its log, and reports the previous
+outcome. Only a local landing folder qualifies: an ``s3://`` landing or a BigQuery table are read remotely
+and may change without a local trace, so those runs always go through the loaders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.build_state import SCHEMA, project_fingerprint
+from pipelines.config import Settings
+
+STATE = f"{SCHEMA}.run_state"
+# Packages whose upgrade may change what a load or the price step writes.
+_PACKAGES = ("genai-prices",)
+
+
+@dataclass(frozen=True)
+class RunState:
+    """What a successful run saw and concluded.
+
+    Attributes:
+        fingerprint: Hash of the landing listing, the dbt project and the packages.
+        files: Files in the landing listing.
+        failed_checks: ``asset: check`` names that failed at ERROR severity.
+        warnings: ``asset: check`` names that failed at WARN severity.
+    """
+
+    fingerprint: str
+    files: int
+    failed_checks: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def current_fingerprint(settings: Settings) -> tuple[str, int] | None:
+    """The fingerprint of what a run would read now, and the landing's file count.
+
+    Args:
+        settings: Run settings.
+
+    Returns:
+        ``(fingerprint, files)``, or ``None`` when the run reads something remote (an ``s3://`` landing, a
+        BigQuery table) that only the loaders can check.
+    """
+    if "://" in settings.landing or settings.gcp_billing_table:
+        return None
+    root = Path(settings.landing)
+    if not root.is_dir():
+        return None
+    digest = hashlib.sha256()
+    files = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            stat = path.stat()
+            digest.update(f"{path.relative_to(root).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            files += 1
+    digest.update(project_fingerprint(settings).encode())
+    digest.update(json.dumps({p: importlib.metadata.version(p) for p in _PACKAGES}).encode())
+    return digest.hexdigest(), files
+
+
+def _has_state(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            STATE.split("."),
+        ).fetchone()[0]
+    )
+
+
+def last_state(con: duckdb.DuckDBPyConnection) -> RunState | None:
+    """The state the last successful ``aicost run`` recorded, or ``None``."""
+    if not _has_state(con):
+        return None
+    row = con.execute(f"select fingerprint, files, failed_checks, warnings from {STATE}").fetchone()
+    return RunState(row[0], row[1], json.loads(row[2]), json.loads(row[3])) if row else None
+
+
+def record_state(con: duckdb.DuckDBPyConnection, state: RunState) -> None:
+    """Replaces the recorded state with ``state`` (after a successful run)."""
+    con.execute(f"create schema if not exists {SCHEMA}")
+    con.execute(
+        f"create table if not exists {STATE} (recorded_at timestamptz not null, fingerprint varchar not null, "
+        "files bigint not null, failed_checks varchar not null, warnings varchar not null)"
+    )
+    con.execute("begin transaction")
+    try:
+        con.execute(f"delete from {STATE}")
+        con.execute(
+            f"insert into {STATE} values (?, ?, ?, ?, ?)",
+            [
+                datetime.now(UTC),
+                state.fingerprint,
+                state.files,
+                json.dumps(state.failed_checks),
+                json.dumps(state.warnings),
+            ],
+        )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+def forget_state(con: duckdb.DuckDBPyConnection) -> None:
+    """Drops the recorded state (a failed run: the next one goes through every step)."""
+    con.execute(f"drop table if exists {STATE}")
