@@ -123,7 +123,7 @@ def run_pipeline(
 
 def _unchanged_run(settings: Settings, now: tuple[str, int] | None, run_log: RunLog) -> RunOutcome | None:
     """The last successful run's outcome when nothing it read has changed since (else ``None``: run it all)."""
-    from pipelines.build_state import record_run
+    from pipelines.build_state import pending_changes, project_fingerprint, record_run
     from pipelines.publish import analyst_copy_path
     from pipelines.warehouse import connect
 
@@ -133,6 +133,9 @@ def _unchanged_run(settings: Settings, now: tuple[str, int] | None, run_log: Run
     with connect(settings) as con:
         state = last_state(con)
         if state is None or state.fingerprint != now[0]:
+            return None
+        # the warehouse itself must be as its last build left it (e.g. no price catalogue added since)
+        if pending_changes(con, project_fingerprint(settings)):
             return None
         record_run(con, built=False)
     run_log.line(

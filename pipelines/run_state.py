@@ -10,9 +10,10 @@ the landing. After each successful run, ``aicost run`` records the run's *state*
   and the versions of the packages that parse or price (the price catalogue's genai-prices);
 * the checks that failed or warned, so that a run that repeats the last one reports the same outcome.
 
-The next ``aicost run`` (not ``--full-refresh``) compares: the same state means the loaders would find every
-file unchanged and dbt nothing to build, so the run skips both, writes its log, and reports the previous
-outcome. Only a local landing folder qualifies: an ``s3://`` landing or a BigQuery table are read remotely
+The next ``aicost run`` (not ``--full-refresh``) compares: the same state, and a warehouse still as its last
+build left it (``pipelines.build_state.pending_changes``: no load or price catalogue added since), means the
+loaders would find every file unchanged and dbt nothing to build, so the run skips both, writes its log, and
+reports the previous outcome. Only a local landing folder qualifies: an ``s3://`` landing or a BigQuery table are read remotely
 and may change without a local trace, so those runs always go through the loaders.
 """
 

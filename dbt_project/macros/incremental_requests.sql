@@ -32,3 +32,15 @@
     {%- else -%}{{ column }} < date '{{ periods | first }}-01'
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    Pre-hook of a model incremental by load (an append-only request source): drop the rows of loads no
+    longer in `staging` (a newer version of their file replaced them, or the file went away).
+-#}
+{% macro delete_replaced_loads(staging) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where _load_id not in (select distinct _load_id from {{ staging }})
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}

@@ -6,7 +6,9 @@ import csv
 import gzip
 import io
 import json
+import os
 import shutil
+import subprocess
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.run import RunOutcome, run_pipeline
-from pipelines.config import Settings
+from pipelines.config import DBT_PROJECT_DIR, Settings, dbt_executable
 from pipelines.demo.generate import DemoOptions, generate
 
 DEMO_MONTH = "2026-10"
@@ -117,6 +119,34 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
 def copy_landing(source: Path, target: Path) -> Path:
     shutil.copytree(source, target)
     return target
+
+
+def run_dbt(
+    settings: Settings, args: list[str], target: Path, timeout: float = 900
+) -> subprocess.CompletedProcess[str]:
+    """Runs the project's dbt (``args``, e.g. ``["test", "--select", ...]``) against ``settings``' warehouse.
+
+    Target and log folders go under ``target``, so neither ``dbt_project/target`` nor ``dbt_project/logs``
+    is written; the vars and environment are those a run gives dbt.
+    """
+    command = [
+        str(dbt_executable()),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(target),
+        "--vars",
+        json.dumps(settings.dbt_vars(), sort_keys=True),
+    ]
+    env = {**os.environ, **settings.dbt_env()}
+    return subprocess.run(
+        command, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=False, timeout=timeout
+    )
 
 
 def read_csv_text(text: str) -> list[dict[str, str]]:

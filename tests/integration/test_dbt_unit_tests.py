@@ -8,12 +8,11 @@ demo warehouse (dbt needs the models' upstream relations to exist to type the fi
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 
 from orchestration.defs.dbt.assets import NIGHTLY_EXCLUDE
-from pipelines.config import DBT_PROJECT_DIR, Settings, dbt_executable
+from pipelines.config import Settings
+from tests.integration.conftest import run_dbt
 
 
 def test_every_dbt_unit_test_passes(demo_run, tmp_path):
@@ -23,29 +22,7 @@ def test_every_dbt_unit_test_passes(demo_run, tmp_path):
     shutil.copy(demo_run.settings.warehouse, warehouse)
     settings = Settings(landing=demo_run.settings.landing, warehouse=warehouse)
     target = tmp_path / "target"
-    done = subprocess.run(
-        [
-            str(dbt_executable()),
-            "test",
-            "--select",
-            NIGHTLY_EXCLUDE,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target),
-            "--vars",
-            json.dumps(settings.dbt_vars(), sort_keys=True),
-        ],
-        env={**os.environ, **settings.dbt_env()},
-        cwd=DBT_PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_dbt(settings, ["test", "--select", NIGHTLY_EXCLUDE], target)
     # The project's on-run-start hooks run too; only the unit tests' results count here.
     results = [
         r

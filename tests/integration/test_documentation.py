@@ -3,16 +3,13 @@ model built, and at least 95% of all built model columns described."""
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from pipelines.config import DBT_PROJECT_DIR, dbt_executable
+from tests.integration.conftest import run_dbt
 from tests.tools.doc_coverage import Coverage, coverage, report
 
 MIN_COLUMN_COVERAGE = 0.95
@@ -30,24 +27,7 @@ def docs(demo_run, tmp_path_factory: pytest.TempPathFactory) -> Coverage:
     shutil.copyfile(demo_run.settings.warehouse, warehouse)
     settings = replace(demo_run.settings, warehouse=warehouse)
     target = root / "target"
-    command = [
-        str(dbt_executable()),
-        "docs",
-        "generate",
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(root / "logs"),
-        "--vars",
-        json.dumps(settings.dbt_vars()),
-    ]
-    result = subprocess.run(
-        command, env={**os.environ, **settings.dbt_env()}, capture_output=True, text=True, check=False, timeout=900
-    )
+    result = run_dbt(settings, ["docs", "generate"], target)
     assert result.returncode == 0, f"dbt docs generate failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
     return coverage(Path(target))
 

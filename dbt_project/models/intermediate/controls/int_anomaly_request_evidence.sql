@@ -2,7 +2,20 @@
     The requests behind a day of a team, application and model, as evidence for its anomalies: how many
     requests and sessions, the three costliest requests and the three costliest sessions (list cost), as
     text an alert can print.
+
+    A table read by four anomaly rules (a view was computed once per rule and per reader of
+    int_cost_anomalies), incremental by billing period (month of cost_date; macros/rebuilt_periods.sql): a
+    day's evidence is made of that day's requests only, so the rebuilt months are deleted and built again.
 -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_periods('cost_date') }}",
+    )
+}}
 
 with
 
@@ -17,6 +30,7 @@ requests as (
         coalesce(session_id, trace_id) as session_key,
         coalesce(list_cost, 0) as list_cost
     from {{ ref('int_request_costs_allocated') }}
+    {% if is_incremental() -%} where {{ in_rebuilt_periods('request_date') }} {%- endif %}
 ),
 
 top_requests as (

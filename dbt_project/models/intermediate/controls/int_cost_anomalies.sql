@@ -2,7 +2,13 @@
     Every anomaly the rules find on the data as it stands, one row per rule, day and scope (the rules are
     int_anomalies_*; see rpt_cost_anomalies). Recomputed on every run; when each anomaly was first seen is
     kept by int_anomaly_detections.
+
+    A table, built once per run: rpt_cost_anomalies, int_anomaly_detections and the tests read it (as a view,
+    every reader recomputed every rule). A full table, not incremental: the rules' baselines (trailing
+    averages, weekday seasonality, a model's first use) span months.
 -#}
+
+{{ config(materialized='table') }}
 
 {%- set rules = [
     'int_anomalies_daily_spend_spike',

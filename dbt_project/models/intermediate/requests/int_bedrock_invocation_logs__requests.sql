@@ -14,10 +14,7 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='append_new_columns',
-        pre_hook=[
-            "{% if is_incremental() %}delete from {{ this }} where _load_id not in "
-            ~ "(select distinct _load_id from {{ ref('stg_bedrock_invocation_logs__invocations') }}){% endif %}"
-        ],
+        pre_hook="{{ delete_replaced_loads(ref('stg_bedrock_invocation_logs__invocations')) }}",
     )
 }}
 
