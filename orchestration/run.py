@@ -23,7 +23,14 @@ from orchestration.dbt_child import RUN_PID_ENV
 from orchestration.runlog import RunLog, dagster_logger, new_log_path, point_last_run_log
 from pipelines.config import Settings
 from pipelines.mappings import render_errors, validate_mappings
-from pipelines.run_state import RunState, current_fingerprint, forget_state, last_state, record_state
+from pipelines.run_state import (
+    RunState,
+    current_fingerprint,
+    forget_state,
+    last_state,
+    record_check_results,
+    record_state,
+)
 from pipelines.runlock import RunLockBusy, run_lock
 
 log = logging.getLogger(__name__)
@@ -102,10 +109,15 @@ def run_pipeline(
             before = current_fingerprint(settings)
             outcome = None if full_refresh else _unchanged_run(settings, before, run_log)
             if outcome is None:
+                # forgotten first: a run that stops anywhere leaves no shortcut to its predecessor's outcome
+                _record_state(settings, None, run_log)
                 outcome = _run_locked(settings, run_log, full_refresh, progress_to)
                 if outcome.success:
                     _publish(settings, outcome, run_log)
-                _record_state(settings, before, outcome, run_log)
+                if outcome.success and before is not None:
+                    _record_state(
+                        settings, RunState(before[0], before[1], outcome.failed_checks, outcome.warnings), run_log
+                    )
     except (RunLockBusy, WarehouseBusy) as exc:
         run_log.line(f"ERROR the run did not start: {exc}")
         raise
@@ -153,20 +165,22 @@ def _unchanged_run(settings: Settings, now: tuple[str, int] | None, run_log: Run
     )
 
 
-def _record_state(settings: Settings, before: tuple[str, int] | None, outcome: RunOutcome, run_log: RunLog) -> None:
-    """Records what a successful run read (``pipelines.run_state``); a failed run forgets it."""
+def _record_state(settings: Settings, state: RunState | None, run_log: RunLog) -> None:
+    """Records what a successful run read (``pipelines.run_state``), or forgets it (``state`` ``None``)."""
     import duckdb
 
     from pipelines.warehouse import WarehouseBusy, connect
 
     try:
         with connect(settings) as con:
-            if outcome.success and before is not None:
-                record_state(con, RunState(before[0], before[1], outcome.failed_checks, outcome.warnings))
+            if state is not None:
+                record_state(con, state)
             else:
                 forget_state(con)
     except (duckdb.Error, WarehouseBusy) as exc:
-        # the next run then compares afresh: its listing differs, or it goes through every step
+        if state is None:
+            raise  # the run must not start while a stale shortcut may remain
+        # the next run then goes through every step
         run_log.line(f"WARNING what the run read could not be recorded: {exc}")
 
 
@@ -195,6 +209,7 @@ def _run_locked(settings: Settings, run_log: RunLog, full_refresh: bool, progres
     from orchestration.definitions import build_definitions
     from orchestration.defs.sources import LOAD_ASSETS
     from orchestration.instance import open_instance
+    from pipelines.warehouse import connect
 
     os.environ.update(settings.dbt_env())
     defs = build_definitions(settings)
@@ -213,24 +228,40 @@ def _run_locked(settings: Settings, run_log: RunLog, full_refresh: bool, progres
         contextlib.redirect_stderr(run_log),
     ):
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
-    failed, warnings = [], []
+    evaluated = {}
     for event in result.all_events:
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
-            if not evaluation.passed:
-                name = f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
-                is_warning = evaluation.severity == dg.AssetCheckSeverity.WARN
-                (warnings if is_warning else failed).append(name)
+            name = f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
+            evaluated[name] = (evaluation.passed, evaluation.severity == dg.AssetCheckSeverity.WARN)
+    known = {f"{k.asset_key.to_user_string()}: {k.name}" for k in defs.resolve_asset_graph().asset_check_keys}
+    # a check this run did not evaluate (its asset was not built) keeps its last result
+    with connect(settings) as con:
+        failed, warnings = record_check_results(con, evaluated, known)
     materialized = [e for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"]
     dbt_succeeded = any(e.event_type_value == "STEP_SUCCESS" and e.step_key == _DBT_STEP for e in result.all_events)
     return RunOutcome(
         success=result.success,
-        failed_checks=sorted(failed),
-        warnings=sorted(warnings),
+        failed_checks=failed,
+        warnings=warnings,
         materialized=len(materialized),
         dbt_skipped=dbt_succeeded and not any(e.step_key == _DBT_STEP for e in materialized),
         run_id=result.run_id,
     )
+
+
+def _copy_is_current(settings: Settings, copy: Path) -> bool:
+    """Whether the analyst copy was published after the last recorded build (a failed publication was not)."""
+    from datetime import UTC, datetime
+
+    from pipelines.build_state import last_built_at
+    from pipelines.warehouse import connect
+
+    if not copy.is_file():
+        return False
+    with connect(settings, read_only=True) as con:
+        built_at = last_built_at(con)
+    return built_at is None or datetime.fromtimestamp(copy.stat().st_mtime, UTC) >= built_at
 
 
 def _publish(settings: Settings, outcome: RunOutcome, run_log: RunLog) -> None:
@@ -238,7 +269,7 @@ def _publish(settings: Settings, outcome: RunOutcome, run_log: RunLog) -> None:
     from pipelines.publish import PublishError, analyst_copy_path, publish_analyst_copy
 
     existing = analyst_copy_path(settings)
-    if outcome.dbt_skipped and existing.is_file():
+    if outcome.dbt_skipped and _copy_is_current(settings, existing):
         run_log.line(f"analyst copy unchanged (nothing new): {existing}")
         outcome.analyst_copy = existing
         return

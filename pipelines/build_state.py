@@ -22,8 +22,9 @@ tables, which the suite tests):
 
 * the dbt nodes no changed source feeds are left out of the build (``unaffected_nodes``): their inputs are
   those the last build saw;
-* when the rebuilt periods hold most of the rows (``REBUILD_ALL_SHARE``, e.g. a restated month in a
-  warehouse holding one month), building afresh is cheaper than deleting and re-inserting them.
+* when restated periods (replaced or removed loads) hold most of the rows (``REBUILD_ALL_SHARE``, e.g. a
+  restated month in a warehouse holding one month), building afresh is cheaper than deleting and
+  re-inserting them.
 
 The record is written only after a build of the whole project succeeded: after a failed or partial build
 (a ``refresh_<slug>_job``) the next run still rebuilds every period changed since the last good one.
@@ -84,7 +85,8 @@ def project_fingerprint(settings: Settings) -> str:
     return digest.hexdigest()
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+def has_table(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    """Whether ``schema.table`` exists in the warehouse."""
     schema, table = qualified.split(".")
     return bool(
         con.execute(
@@ -95,16 +97,23 @@ def _has_table(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
 
 
 def _catalogue_versions(con: duckdb.DuckDBPyConnection) -> list[str]:
-    if not _has_table(con, _CATALOGUE):
+    if not has_table(con, _CATALOGUE):
         return []
     return [r[0] for r in con.execute(f"select distinct catalogue_version from {_CATALOGUE} order by 1").fetchall()]
 
 
 def _last_build(con: duckdb.DuckDBPyConnection) -> tuple[str, list[str]] | None:
-    if not (_has_table(con, BUILDS) and _has_table(con, BUILT_LOADS)):
+    if not (has_table(con, BUILDS) and has_table(con, BUILT_LOADS)):
         return None
     row = con.execute(f"select fingerprint, catalogue_versions from {BUILDS} order by built_at desc limit 1").fetchone()
     return (row[0], json.loads(row[1])) if row else None
+
+
+def last_built_at(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """When the last recorded build of the whole project finished, or ``None``."""
+    if not has_table(con, BUILDS):
+        return None
+    return con.execute(f"select max(built_at) from {BUILDS}").fetchone()[0]
 
 
 def full_refresh_reason(con: duckdb.DuckDBPyConnection, fingerprint: str) -> str | None:
@@ -117,7 +126,7 @@ def full_refresh_reason(con: duckdb.DuckDBPyConnection, fingerprint: str) -> str
     Returns:
         A one-line reason (no build recorded, project changed, price catalogue changed), or ``None``.
     """
-    if not _has_table(con, "raw._loads"):
+    if not has_table(con, "raw._loads"):
         return "nothing loaded yet"
     last = _last_build(con)
     if last is None:
@@ -132,7 +141,7 @@ def full_refresh_reason(con: duckdb.DuckDBPyConnection, fingerprint: str) -> str
 
 def changed_loads(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
     """Loads that differ from the last recorded build, per source: ``{"litellm": {"new": 1, "gone": 0}}``."""
-    if not _has_table(con, BUILT_LOADS):
+    if not has_table(con, BUILT_LOADS):
         return {}
     rows = con.execute(
         f"""
@@ -158,7 +167,7 @@ def rebuilt_periods(con: duckdb.DuckDBPyConnection) -> list[str]:
     The dbt macro ``rebuilt_periods`` (dbt_project/macros/rebuilt_periods.sql) makes the same comparison when
     each model compiles; this one names them in the run's log.
     """
-    if not _has_table(con, BUILT_LOADS):
+    if not has_table(con, BUILT_LOADS):
         return []
     rows = con.execute(
         f"""
@@ -172,24 +181,32 @@ def rebuilt_periods(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def rebuilt_share(con: duckdb.DuckDBPyConnection) -> float:
-    """The share of the live rows held by loads of the periods an incremental build rebuilds now (0 to 1).
+    """The share of the live rows in the billing periods whose loads were replaced or removed (0 to 1).
 
-    A load spanning several periods counts whole when any of them is rebuilt (the share errs high).
+    Only restatements count: a new load appended to a period (a day of gateway logs) rewrites that period's
+    allocation but not its by-load models or the nodes no changed source feeds, so rebuilding it stays
+    cheaper than a full build even in a warehouse holding one month. A load spanning several periods counts
+    whole when any of them is restated (the share errs high).
     """
-    periods = rebuilt_periods(con)
-    if not periods:
+    if not has_table(con, BUILT_LOADS):
         return 0.0
-    total, rebuilt = con.execute(
+    total, restated = con.execute(
         f"""
-        with loads as (
-            select live.load_id, any_value(l.rows) as rows, bool_or(list_contains(?, live.billing_period)) as rebuilt
-            from ({_LIVE_LOADS_SQL}) as live join raw._loads as l using (load_id) group by live.load_id
+        with live as ({_LIVE_LOADS_SQL}),
+        gone as (
+            select load_id, source, status, billing_period from {BUILT_LOADS}
+            except select * from live
+        ),
+        restated_periods as (select distinct billing_period from gone),
+        loads as (
+            select live.load_id, any_value(l.rows) as rows,
+                bool_or(live.billing_period in (select billing_period from restated_periods)) as restated
+            from live join raw._loads as l using (load_id) group by live.load_id
         )
-        select coalesce(sum(rows), 0), coalesce(sum(rows) filter (where rebuilt), 0) from loads
-        """,
-        [periods],
+        select coalesce(sum(rows), 0), coalesce(sum(rows) filter (where restated), 0) from loads
+        """
     ).fetchone()
-    return float(rebuilt / total) if total else 0.0
+    return float(restated / total) if total else 0.0
 
 
 def unaffected_nodes(manifest: dict, changed_sources: set[str]) -> list[str]:
@@ -279,7 +296,7 @@ def record_run(con: duckdb.DuckDBPyConnection, built: bool) -> None:
 
 def last_run_built(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the latest run's dbt step built the warehouse (``True`` when no run is recorded)."""
-    if not _has_table(con, RUNS):
+    if not has_table(con, RUNS):
         return True
     row = con.execute(f"select built from {RUNS} order by run_at desc limit 1").fetchone()
     return True if row is None else bool(row[0])

@@ -57,13 +57,17 @@ def _run(settings: Settings, *flags: str) -> Run:
 
 @pytest.fixture(scope="module")
 def runs(demo_run, tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, list[Run]]:
-    """A cold run, a run with nothing new and a full refresh, in that order, on a warehouse of their own."""
+    """A cold run, a run with nothing new, a full refresh and the same again, on a warehouse of their own.
+
+    Before the second run one landing file is written again (same bytes), so that it goes through the loaders
+    and dbt's skip; the fourth finds everything as the third left it and runs no step at all.
+    """
     root = tmp_path_factory.mktemp("operations")
     (root / "exports").mkdir()
     landing = copy_landing(demo_run.landing, root / "landing")  # its own: one file is touched below
     settings = Settings(landing=str(landing), warehouse=root / "wh" / "aicost.duckdb", exports_dir=root / "exports")
     done = []
-    for n, flags in enumerate(((), (), ("--full-refresh",))):
+    for n, flags in enumerate(((), (), ("--full-refresh",), ())):
         if n == 1:
             # a file written again (same bytes): the run goes through the loaders, which find nothing new
             touched = next(Path(settings.landing).glob("outcomes/**/*.*"))
@@ -78,7 +82,7 @@ def test_cli_runs_are_recorded_in_the_warehouse_dagster_instance(runs):
     assert (settings.warehouse.parent / "dagster" / "dagster.yaml").read_text().count("enabled: false") == 1
     with open_instance(settings) as instance:
         recorded = instance.get_runs()
-        assert len(recorded) == 3
+        assert len(recorded) == 3  # the fourth run ran no step: it is no Dagster run
         assert {r.job_name for r in recorded} == {"nightly"}
         first = recorded[-1]
         for mart in ("focus_cost_and_usage", "fct_ai_costs_allocated", "rpt_chargeback_monthly"):
@@ -93,7 +97,7 @@ def test_cli_runs_are_recorded_in_the_warehouse_dagster_instance(runs):
 
 
 def test_each_run_log_is_timestamped_plain_text_with_loader_and_dbt_lines(runs):
-    _settings, (cold, _noop, _full) = runs
+    _settings, (cold, _noop, _full, _same) = runs
     lines = cold.log.read_text(encoding="utf-8").splitlines()
     assert lines and all(STAMPED.match(line) for line in lines)
     text = "\n".join(lines)
@@ -110,7 +114,7 @@ def test_each_run_log_is_timestamped_plain_text_with_loader_and_dbt_lines(runs):
 
 
 def test_progress_is_plain_lines_off_a_terminal_and_exit_codes_are_documented(runs):
-    _settings, (cold, noop, _full) = runs
+    _settings, (cold, noop, _full, _same) = runs
     assert "\r" not in cold.stderr
     progress = cold.stderr.splitlines()
     sources = [line for line in progress if line.startswith("sources ")]
@@ -128,7 +132,7 @@ def test_progress_is_plain_lines_off_a_terminal_and_exit_codes_are_documented(ru
 
 
 def test_a_run_with_nothing_new_skips_dbt_and_a_full_refresh_reuses_the_parse(runs):
-    _settings, (cold, noop, full) = runs
+    _settings, (cold, noop, full, _same) = runs
     noop_log = noop.log.read_text(encoding="utf-8")
     assert "dbt: nothing new since the last build" in noop_log and "Running dbt command" not in noop_log
     assert noop.seconds < cold.seconds
@@ -138,8 +142,17 @@ def test_a_run_with_nothing_new_skips_dbt_and_a_full_refresh_reuses_the_parse(ru
     assert "Unable to do partial parsing" not in full_log
 
 
+def test_a_run_finding_everything_as_the_last_one_left_it_runs_no_step(runs):
+    _settings, (_cold, _noop, full, same) = runs
+    assert same.code == full.code  # the last run's outcome stands, exit code included
+    assert "Nothing new since the last successful run" in same.stdout and "Analyst copy: " in same.stdout
+    log = same.log.read_text(encoding="utf-8")
+    assert "nothing new: the landing's" in log and "step started" not in log
+    assert "run succeeded; 0 asset(s) materialised, nothing new (no step ran)" in log
+
+
 def test_a_failed_run_keeps_the_previous_log_and_says_why(runs):
-    settings, (_cold, _noop, full) = runs
+    settings, (_cold, _noop, full, _same) = runs
     previous = full.log.read_bytes()
     broken = settings.warehouse.with_name("broken.duckdb")  # same folder: same logs
     broken.write_bytes(b"this is not a DuckDB file\n" * 100)

@@ -114,17 +114,17 @@ def test_the_latest_run_says_whether_it_built(con: duckdb.DuckDBPyConnection) ->
     assert last_run_built(con) is False
 
 
-def test_the_rebuilt_share_counts_the_rows_of_loads_in_rebuilt_periods(con: duckdb.DuckDBPyConnection) -> None:
+def test_the_rebuilt_share_counts_the_rows_of_restated_periods(con: duckdb.DuckDBPyConnection) -> None:
     _add_load(con, "cur-oct", "aws_cur", "2026-10", rows=80)
     record_build(con, "fp")
     assert rebuilt_share(con) == 0.0
-    # a day of November: 1 row in 101 is rebuilt
+    # a day of November appended: nothing restated, the month is rebuilt incrementally
     _add_load(con, "gw-nov", "litellm", "2026-11", rows=1)
-    assert rebuilt_share(con) == pytest.approx(1 / 101)
-    # October restated: its CUR (80 rows) and the gateway load that spans September and October (10) count
+    assert rebuilt_share(con) == 0.0
+    # October restated: its CUR (80 rows) and the gateway load spanning September and October (10) of 101
     con.execute("update raw._loads set status = 'replaced' where load_id = 'cur-oct'")
     _add_load(con, "cur-oct-v2", "aws_cur", "2026-10", rows=80)
-    assert rebuilt_share(con) == pytest.approx(91 / 101)
+    assert rebuilt_share(con) == pytest.approx(90 / 101)
 
 
 def test_nodes_no_changed_source_feeds_are_left_out() -> None:

@@ -9,7 +9,15 @@ from pathlib import Path
 import duckdb
 
 from pipelines.config import Settings
-from pipelines.run_state import RunState, current_fingerprint, forget_state, last_state, record_state
+from pipelines.run_state import (
+    STATE,
+    RunState,
+    current_fingerprint,
+    forget_state,
+    last_state,
+    record_check_results,
+    record_state,
+)
 
 
 def _settings(tmp_path: Path) -> Settings:
@@ -40,10 +48,18 @@ def test_the_fingerprint_covers_the_project_settings(tmp_path: Path) -> None:
     assert current_fingerprint(settings) != current_fingerprint(replace(settings, reporting_currency="EUR"))
 
 
-def test_remote_inputs_always_go_through_the_loaders(tmp_path: Path) -> None:
+def test_remote_inputs_always_go_through_the_loaders(tmp_path: Path, monkeypatch) -> None:
     settings = _settings(tmp_path)
     assert current_fingerprint(replace(settings, landing="s3://bucket/landing")) is None
     assert current_fingerprint(replace(settings, gcp_billing_table="p.d.gcp_billing_export_v1")) is None
+    monkeypatch.setenv("AICOST_LITELLM_DATABASE_URL", "postgresql://u:p@127.0.0.1:5432/litellm")
+    assert current_fingerprint(settings) is None
+
+
+def test_an_unreadable_landing_entry_goes_through_the_loaders(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    (Path(settings.landing) / "litellm" / "dangling.parquet").symlink_to(tmp_path / "nowhere.parquet")
+    assert current_fingerprint(settings) is None
 
 
 def test_the_recorded_state_is_replaced_and_forgotten(tmp_path: Path) -> None:
@@ -54,3 +70,23 @@ def test_the_recorded_state_is_replaced_and_forgotten(tmp_path: Path) -> None:
         assert last_state(con) == RunState("b", 4, [], ["y: drift"])
         forget_state(con)
         assert last_state(con) is None
+
+
+def test_a_record_of_another_layout_reads_as_none(tmp_path: Path) -> None:
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute("create schema _aicost")
+        con.execute(f"create table {STATE} (fingerprint varchar)")
+        assert last_state(con) is None
+        record_state(con, RunState("a", 1))  # replaces the table whatever its layout
+        assert last_state(con) == RunState("a", 1)
+
+
+def test_a_check_not_evaluated_keeps_its_last_result(tmp_path: Path) -> None:
+    known = {"focus: conserves", "fct: unique_id", "stg: drift"}
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        first = {"focus: conserves": (False, False), "fct: unique_id": (True, False), "stg: drift": (False, True)}
+        assert record_check_results(con, first, known) == (["focus: conserves"], ["stg: drift"])
+        # a run that built only the request side: the bill's check keeps failing, the drift is fixed
+        assert record_check_results(con, {"stg: drift": (True, True)}, known) == (["focus: conserves"], [])
+        # a check no longer defined is forgotten
+        assert record_check_results(con, {}, known - {"focus: conserves"}) == ([], [])

@@ -106,9 +106,7 @@ def aicost_dbt_assets(
             context.log.info(f"dbt: {reason}")
         if share >= REBUILD_ALL_SHARE:
             # deleting and re-inserting most of the rows costs more than building afresh (same tables)
-            context.log.info(
-                f"dbt: billing period(s) {', '.join(periods)} hold {share:.0%} of the rows: rebuilding all"
-            )
+            context.log.info(f"dbt: restated billing period(s) hold {share:.0%} of the rows: rebuilding all")
             rebuild_all, periods = True, []
         # dbt opens the file in its own process: a held file gets the one bounded wait and clear message.
         wait_until_free(settings)
