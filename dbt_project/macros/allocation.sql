@@ -69,7 +69,7 @@
 {% macro money_to_units(column) -%}
     {{ return(adapter.dispatch('money_to_units', 'aicost')(column)) }}
 {%- endmacro %}
-{% macro default__money_to_units(column) -%}cast({{ column }} * 1000000000000 as hugeint){%- endmacro %}
+{% macro default__money_to_units(column) -%}cast({{ column }} * 1000000000000 as {{ big_int_type() }}){%- endmacro %}
 
 {#- An integer number of 1e-12 units as money. Multiplying keeps DuckDB in DECIMAL (dividing would not). -#}
 {% macro units_to_money(expression) -%}
@@ -84,7 +84,7 @@
     {{ return(adapter.dispatch('allocation_weight', 'aicost')(expression)) }}
 {%- endmacro %}
 {% macro default__allocation_weight(expression) -%}
-    cast(round(greatest({{ expression }}, 0) * 1000000) as hugeint)
+    cast(round(greatest({{ expression }}, 0) * 1000000) as {{ big_int_type() }})
 {%- endmacro %}
 
 {#-
@@ -128,7 +128,7 @@
                     {{ floor_divide('units', 10000000000) }} as floor_cents,
                     units - {{ floor_divide('units', 10000000000) }} * 10000000000 as remainder,
                     {%- if target_columns %}
-                    max(cast({{ target_columns[amount] }} * 100 as hugeint)) over (partition by {{ partition }})
+                    max(cast({{ target_columns[amount] }} * 100 as {{ big_int_type() }})) over (partition by {{ partition }})
                     {%- else %}
                     {{ round_half_away_divide('sum(units) over (partition by ' ~ partition ~ ')', 10000000000) }}
                     {%- endif %}
@@ -183,7 +183,7 @@
         case when bill_team = 'Unallocated' then 'unallocated' else 'bill_keys' end as allocated_method_id,
         '' as allocated_resource_id,
         is_ai,
-        cast(1 as hugeint) as weight
+        cast(1 as {{ big_int_type() }}) as weight
     from {{ groups }}
     where charge_group_id not in ({{ unless_in }})
 {%- endmacro %}

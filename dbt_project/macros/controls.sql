@@ -19,8 +19,8 @@
 {#- Stable key of an anomaly: the same rule, day and scope give the same id on every run. -#}
 {% macro anomaly_id(rule, anomaly_date, scope_columns) -%}
     md5(concat_ws(
-        '|', '{{ rule }}', cast({{ anomaly_date }} as varchar)
-        {%- for column in scope_columns %}, coalesce(cast({{ column }} as varchar), ''){% endfor %}
+        '|', '{{ rule }}', cast({{ anomaly_date }} as string)
+        {%- for column in scope_columns %}, coalesce(cast({{ column }} as string), ''){% endfor %}
     ))
 {%- endmacro %}
 
@@ -42,10 +42,10 @@
 
 {#- An amount as text with 2 decimals, for explanations and evidence. -#}
 {% macro money_text(amount) -%}
-    cast(cast(round({{ amount }}, 2) as decimal(38, 2)) as varchar)
+    cast(cast(round({{ amount }}, 2) as decimal(38, 2)) as string)
 {%- endmacro %}
 
 {#- A ratio (0.25) as a percentage text with 1 decimal ('25.0%'), for explanations. -#}
 {% macro percent_text(ratio) -%}
-    cast(cast(round({{ ratio }} * 100, 1) as decimal(38, 1)) as varchar) || '%'
+    cast(cast(round({{ ratio }} * 100, 1) as decimal(38, 1)) as string) || '%'
 {%- endmacro %}

@@ -5,7 +5,7 @@
 {% macro focus_unit(column) -%}
     case
         when {{ column }} in ('Hrs', 'Hour', 'hrs') then 'Hours'
-        else regexp_replace(regexp_replace({{ column }}, '-(Mo|Month|Mos)$', '-Months'), '-(Hrs|Hour)$', '-Hours')
+        else {{ regex_replace(regex_replace(column, '-(Mo|Month|Mos)$', '-Months'), '-(Hrs|Hour)$', '-Hours') }}
     end
 {%- endmacro %}
 
@@ -23,13 +23,12 @@ source as (
 )
 
 select
-    md5(_source_file || ':' || cast(_source_row as varchar)) as charge_id,
-    * exclude (_superseded_by) replace (
-        {{ to_utc('BillingPeriodStart') }} as BillingPeriodStart,
-        {{ to_utc('BillingPeriodEnd') }} as BillingPeriodEnd,
-        {{ to_utc('ChargePeriodStart') }} as ChargePeriodStart,
-        {{ to_utc('ChargePeriodEnd') }} as ChargePeriodEnd
-    )
+    md5(_source_file || ':' || cast(_source_row as string)) as charge_id,
+    {{ star_except(['_superseded_by', 'BillingPeriodStart', 'BillingPeriodEnd', 'ChargePeriodStart', 'ChargePeriodEnd']) }},
+    {{ to_utc('BillingPeriodStart') }} as BillingPeriodStart,
+    {{ to_utc('BillingPeriodEnd') }} as BillingPeriodEnd,
+    {{ to_utc('ChargePeriodStart') }} as ChargePeriodStart,
+    {{ to_utc('ChargePeriodEnd') }} as ChargePeriodEnd
 from source
 {%- endmacro %}
 
@@ -100,13 +99,13 @@ from source
         f.service_tier,
         f.inference_region_scope,
         {%- else %}
-        cast(null as varchar) as model_id,
-        cast(null as varchar) as token_type,
+        cast(null as string) as model_id,
+        cast(null as string) as token_type,
         cast(null as {{ money_type() }}) as token_count,
-        cast(null as varchar) as service_tier,
-        cast(null as varchar) as inference_region_scope,
+        cast(null as string) as service_tier,
+        cast(null as string) as inference_region_scope,
         {%- endif %}
-        cast(null as varchar) as instance_type,
+        cast(null as string) as instance_type,
         cast(null as integer) as gpu_count,
         coalesce({{ json_text('f.Tags', '$.team') }}, {{ json_text('f.Tags', '$.user_team') }}) as tag_team,
         coalesce({{ json_text('f.Tags', '$.application') }}, {{ json_text('f.Tags', '$.user_application') }})
@@ -115,7 +114,7 @@ from source
             as tag_environment,
         '{{ account_key_type }}' as account_key_type,
         f.SubAccountId as account_key,
-        cast(null as varchar) as iam_principal,
+        cast(null as string) as iam_principal,
         f._source_file,
         f._source_row
     from {{ relation }} as f
@@ -162,15 +161,15 @@ from source
     relation must have amount, bucket_start_at, bucket_end_at, _source_file and _source_row.
 -#}
 {% macro provider_api_charge_columns() -%}
-    md5(_source_file || ':' || cast(_source_row as varchar)) as charge_id,
-        cast(null as varchar) as invoice_id,
+    md5(_source_file || ':' || cast(_source_row as string)) as charge_id,
+        cast(null as string) as invoice_id,
         'AI and Machine Learning' as service_category,
         'Generative AI' as service_subcategory,
         'Usage' as charge_category,
-        cast(null as varchar) as charge_class,
+        cast(null as string) as charge_class,
         'Usage-Based' as charge_frequency,
-        cast(null as varchar) as resource_id,
-        cast(null as varchar) as availability_zone,
+        cast(null as string) as resource_id,
+        cast(null as string) as availability_zone,
         amount as billed_cost,
         amount as effective_cost,
         amount as list_cost,
@@ -185,23 +184,23 @@ from source
         bucket_end_at as charge_period_end,
         cast(null as json) as tags,
         cast(null as json) as cost_category,
-        cast(null as varchar) as instance_type,
+        cast(null as string) as instance_type,
         cast(null as integer) as gpu_count,
-        cast(null as varchar) as tag_team,
-        cast(null as varchar) as tag_application,
-        cast(null as varchar) as tag_environment,
-        cast(null as varchar) as iam_principal,
+        cast(null as string) as tag_team,
+        cast(null as string) as tag_application,
+        cast(null as string) as tag_environment,
+        cast(null as string) as iam_principal,
         _source_file,
         _source_row
 {%- endmacro %}
 
 {#- The FOCUS commitment discount columns of a charge no commitment applies to (all null, typed). -#}
 {% macro no_commitment_discount_columns() -%}
-    cast(null as varchar) as commitment_discount_id,
-        cast(null as varchar) as commitment_discount_category,
-        cast(null as varchar) as commitment_discount_type,
-        cast(null as varchar) as commitment_discount_status,
+    cast(null as string) as commitment_discount_id,
+        cast(null as string) as commitment_discount_category,
+        cast(null as string) as commitment_discount_type,
+        cast(null as string) as commitment_discount_status,
         cast(null as {{ money_type() }}) as commitment_discount_quantity,
-        cast(null as varchar) as commitment_discount_unit,
+        cast(null as string) as commitment_discount_unit,
         cast(null as {{ money_type() }}) as commitment_unused_quantity
 {%- endmacro %}

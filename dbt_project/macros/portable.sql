@@ -1,13 +1,34 @@
-{#- Dialect differences live here so the models stay portable (DuckDB default, BigQuery later). -#}
+{#-
+    Dialect differences live here so the models stay portable: DuckDB (the default), Apache Spark (dbt-spark,
+    Spark 4; spark__ implementations), BigQuery later. One implementation per engine behind each name, chosen
+    by adapter.dispatch; models never test target.type.
+-#}
 
 {#- Money type used from staging to export: never a float. -#}
 {% macro money_type() -%}{{ return(adapter.dispatch('money_type', 'aicost')()) }}{%- endmacro %}
 {% macro default__money_type() -%}decimal(38, 12){%- endmacro %}
 {% macro bigquery__money_type() -%}bignumeric{%- endmacro %}
 
+{#- Whole numbers wider than BIGINT (exact allocation weights, money in 1e-12 units). -#}
+{% macro big_int_type() -%}{{ return(adapter.dispatch('big_int_type', 'aicost')()) }}{%- endmacro %}
+{% macro default__big_int_type() -%}hugeint{%- endmacro %}
+{% macro spark__big_int_type() -%}decimal(38, 0){%- endmacro %}
+
+{#- A JSON document (text on engines without a JSON type). -#}
+{% macro json_type() -%}{{ return(adapter.dispatch('json_type', 'aicost')()) }}{%- endmacro %}
+{% macro default__json_type() -%}json{%- endmacro %}
+{% macro spark__json_type() -%}string{%- endmacro %}
+
+{#- Every column of the relation in scope but these (DuckDB's EXCLUDE, Spark's EXCEPT). -#}
+{% macro star_except(columns) -%}{{ return(adapter.dispatch('star_except', 'aicost')(columns)) }}{%- endmacro %}
+{% macro default__star_except(columns) -%}* exclude ({{ columns | join(', ') }}){%- endmacro %}
+{% macro spark__star_except(columns) -%}* except ({{ columns | join(', ') }}){%- endmacro %}
+
 {#- A timestamp with time zone as a UTC wall-clock timestamp. -#}
 {% macro to_utc(column) -%}{{ return(adapter.dispatch('to_utc', 'aicost')(column)) }}{%- endmacro %}
 {% macro default__to_utc(column) -%}timezone('UTC', {{ column }}){%- endmacro %}
+{#- the lake's timestamps are instants read in the session's UTC: their wall-clock value is the UTC time -#}
+{% macro spark__to_utc(column) -%}cast({{ column }} as timestamp_ntz){%- endmacro %}
 {% macro bigquery__to_utc(column) -%}datetime({{ column }}, 'UTC'){%- endmacro %}
 
 {#- One capture group of a regular expression ('' when it does not match). -#}
@@ -18,9 +39,24 @@
     regexp_extract({{ column }}, '{{ pattern }}', {{ group }})
 {%- endmacro %}
 
+{#- Whether a regular expression matches anywhere in the text. -#}
+{% macro regex_matches(column, pattern) -%}
+    {{ return(adapter.dispatch('regex_matches', 'aicost')(column, pattern)) }}
+{%- endmacro %}
+{% macro default__regex_matches(column, pattern) -%}regexp_matches({{ column }}, '{{ pattern }}'){%- endmacro %}
+{% macro spark__regex_matches(column, pattern) -%}({{ column }} rlike '{{ spark_regex(pattern) }}'){%- endmacro %}
+{#- Spark reads backslash escapes in string literals: a pattern's backslashes are doubled to reach the regex -#}
+{% macro spark_regex(pattern) -%}{{ pattern | replace('\\', '\\\\') }}{%- endmacro %}
+
 {#- A string value of a JSON document at a JSON path ('$.a.b'). -#}
 {% macro json_text(column, path) -%}{{ return(adapter.dispatch('json_text', 'aicost')(column, path)) }}{%- endmacro %}
 {% macro default__json_text(column, path) -%}json_extract_string({{ column }}, '{{ path }}'){%- endmacro %}
+{% macro spark__json_text(column, path) -%}get_json_object({{ column }}, {{ spark_json_path(path) }}){%- endmacro %}
+{#- DuckDB's quoted member $."a.b" is Spark's $['a.b'] (a double-quoted literal, as the path holds quotes) -#}
+{% macro spark_json_path(path) -%}"{{ path | replace('."', "['") | replace('"', "']") }}"{%- endmacro %}
+{% macro spark__regex_group(column, pattern, group) -%}
+    regexp_extract({{ column }}, '{{ spark_regex(pattern) }}', {{ group }})
+{%- endmacro %}
 {% macro bigquery__json_text(column, path) -%}json_value({{ column }}, '{{ path }}'){%- endmacro %}
 
 {#- First day of the month of a timestamp, as a timestamp. -#}
@@ -32,14 +68,20 @@
     json_extract_string({{ column }}, [{% for p in paths %}'{{ p }}'{% if not loop.last %}, {% endif %}{% endfor %}])
 {%- endmacro %}
 
+{% macro spark__json_texts(column, paths) -%}
+    array({% for p in paths %}get_json_object({{ column }}, {{ spark_json_path(p) }}){% if not loop.last %}, {% endif %}{% endfor %})
+{%- endmacro %}
+
 {#- Element i (1-based) of a list. -#}
 {% macro list_at(list_expression, i) -%}{{ return(adapter.dispatch('list_at', 'aicost')(list_expression, i)) }}{%- endmacro %}
 {% macro default__list_at(list_expression, i) -%}{{ list_expression }}[{{ i }}]{%- endmacro %}
+{% macro spark__list_at(list_expression, i) -%}element_at({{ list_expression }}, {{ i }}){%- endmacro %}
 {% macro bigquery__list_at(list_expression, i) -%}{{ list_expression }}[safe_ordinal({{ i }})]{%- endmacro %}
 
 {#- A timestamp's month as YYYYMM text. -#}
 {% macro year_month(column) -%}{{ return(adapter.dispatch('year_month', 'aicost')(column)) }}{%- endmacro %}
 {% macro default__year_month(column) -%}strftime({{ column }}, '%Y%m'){%- endmacro %}
+{% macro spark__year_month(column) -%}date_format({{ column }}, 'yyyyMM'){%- endmacro %}
 {% macro bigquery__year_month(column) -%}format_datetime('%Y%m', {{ column }}){%- endmacro %}
 
 {#- A JSON array of {key, value} records (GCP labels) as one JSON object {key: value}; NULL when empty. -#}
@@ -55,6 +97,13 @@
     end
 {%- endmacro %}
 
+{% macro spark__key_value_object(column) -%}
+    case
+        when {{ column }} is not null and json_array_length({{ column }}) > 0
+            then to_json(map_from_entries(from_json({{ column }}, 'array<struct<key: string, value: string>>')))
+    end
+{%- endmacro %}
+
 {#- One row per day from start_date (inclusive) to end_date (exclusive), column price_date-like `day`. -#}
 {% macro day_spine(start_date, end_date) -%}
     {{ return(adapter.dispatch('day_spine', 'aicost')(start_date, end_date)) }}
@@ -62,6 +111,9 @@
 {% macro default__day_spine(start_date, end_date) -%}
     select cast(range as date) as day
     from range(date '{{ start_date }}', date '{{ end_date }}', interval 1 day)
+{%- endmacro %}
+{% macro spark__day_spine(start_date, end_date) -%}
+    select explode(sequence(date '{{ start_date }}', date_sub(date '{{ end_date }}', 1), interval 1 day)) as day
 {%- endmacro %}
 {% macro bigquery__day_spine(start_date, end_date) -%}
     select day from unnest(generate_date_array(date '{{ start_date }}', date_sub(date '{{ end_date }}', interval 1 day))) as day
@@ -86,10 +138,10 @@
 {%- endmacro %}
 {% macro duckdb__divide_money(amount, divisor) -%}
     cast(
-        cast({{ amount }} * 1000000000000 as hugeint) // cast({{ divisor }} as hugeint)
+        cast({{ amount }} * 1000000000000 as {{ big_int_type() }}) // cast({{ divisor }} as {{ big_int_type() }})
         + case
-            when 2 * abs(cast({{ amount }} * 1000000000000 as hugeint) % cast({{ divisor }} as hugeint))
-                >= abs(cast({{ divisor }} as hugeint))
+            when 2 * abs(cast({{ amount }} * 1000000000000 as {{ big_int_type() }}) % cast({{ divisor }} as {{ big_int_type() }}))
+                >= abs(cast({{ divisor }} as {{ big_int_type() }}))
                 then sign({{ amount }}) * sign({{ divisor }})
             else 0
         end
@@ -100,4 +152,64 @@
 {#- 1-based position of a column's value in a list of literals (null when absent): a priority order. -#}
 {% macro position_in_list(column, values) -%}
     case {{ column }}{% for value in values %} when '{{ value }}' then {{ loop.index }}{% endfor %} end
+{%- endmacro %}
+
+{#-
+    Text parsed as a timestamp by the first of several strftime formats that reads it (null when none does).
+    Spark reads Java patterns: the translation keeps one meaning per directive (numbers of one or two digits,
+    fractions of one to six, letters such as T and Z literal).
+-#}
+{% macro parse_timestamp(column, formats) -%}
+    {{ return(adapter.dispatch('parse_timestamp', 'aicost')(column, formats)) }}
+{%- endmacro %}
+{% macro default__parse_timestamp(column, formats) -%}
+    cast(try_strptime({{ column }}, [{% for f in formats %}'{{ f }}'{% if not loop.last %}, {% endif %}{% endfor %}]) as timestamp)
+{%- endmacro %}
+{% macro spark__parse_timestamp(column, formats) -%}
+    {%- set directives = {'%Y': 'yyyy', '%m': 'M', '%d': 'd', '%H': 'H', '%M': 'm', '%S': 's', '%f': 'SSSSSS'} -%}
+    coalesce(
+    {%- for f in formats %}
+        {%- set java = namespace(pattern='', literal='') -%}
+        {%- set i = namespace(at=0) -%}
+        {%- for _ in range(f | length) -%}
+            {%- if i.at < f | length -%}
+                {%- set two = f[i.at:i.at + 2] -%}
+                {%- if two in directives -%}
+                    {%- set java.pattern = java.pattern ~ directives[two] -%}
+                    {%- set i.at = i.at + 2 -%}
+                {%- elif f[i.at] in 'TZ' -%}
+                    {%- set java.pattern = java.pattern ~ "'" ~ f[i.at] ~ "'" -%}
+                    {%- set i.at = i.at + 1 -%}
+                {%- else -%}
+                    {%- set java.pattern = java.pattern ~ f[i.at] -%}
+                    {%- set i.at = i.at + 1 -%}
+                {%- endif -%}
+            {%- endif -%}
+        {%- endfor %}
+        try_to_timestamp({{ column }}, "{{ java.pattern }}"){% if not loop.last %},{% endif %}
+    {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- A JSON document from text, null when the text is not valid JSON. -#}
+{% macro try_json(column) -%}{{ return(adapter.dispatch('try_json', 'aicost')(column)) }}{%- endmacro %}
+{% macro default__try_json(column) -%}try_cast({{ column }} as json){%- endmacro %}
+{% macro spark__try_json(column) -%}
+    case when try_parse_json({{ column }}) is not null then {{ column }} end
+{%- endmacro %}
+
+{#-
+    The first match of an anchored regular expression replaced (groups written \1, \2 as in DuckDB). Spark
+    replaces every match and writes groups $1: patterns here are anchored, so there is one match at most.
+-#}
+{% macro regex_replace(column, pattern, replacement) -%}
+    {{ return(adapter.dispatch('regex_replace', 'aicost')(column, pattern, replacement)) }}
+{%- endmacro %}
+{% macro default__regex_replace(column, pattern, replacement) -%}
+    regexp_replace({{ column }}, '{{ pattern }}', '{{ replacement }}')
+{%- endmacro %}
+{% macro spark__regex_replace(column, pattern, replacement) -%}
+    {%- set groups = namespace(text=replacement) -%}
+    {%- for n in range(1, 10) -%}{%- set groups.text = groups.text | replace('\\' ~ n, '$' ~ n) -%}{%- endfor -%}
+    regexp_replace({{ column }}, '{{ spark_regex(pattern) }}', '{{ groups.text }}')
 {%- endmacro %}

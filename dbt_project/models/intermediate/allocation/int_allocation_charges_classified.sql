@@ -52,10 +52,10 @@ classified as (
                 charges.service_tier = 'provisioned'
                 or (
                     charges.service_category = 'AI and Machine Learning'
-                    and regexp_matches(
-                        lower(coalesce(charges.sku_meter, '') || ' ' || coalesce(charges.charge_description, '')),
+                    and {{ regex_matches(
+                        "lower(coalesce(charges.sku_meter, '') || ' ' || coalesce(charges.charge_description, ''))",
                         'provisioned ?throughput|model ?units?'
-                    )
+                    ) }}
                 )
                 then 'provisioned'
             when charges.model_id is not null and charges.token_type is not null then 'tokens'
@@ -116,7 +116,7 @@ keyed as (
 select
     md5(concat_ws(
         '|', source, provider_name, billing_account_id, sub_account_id, coalesce(invoice_id, ''),
-        cast(billing_period_start as varchar), billing_currency, cast(charge_date as varchar), service_name,
+        cast(billing_period_start as string), billing_currency, cast(charge_date as string), service_name,
         service_category, charge_category, allocation_kind, model_id, token_type, resource_id,
         commitment_discount_id, instance_type, bill_attribution_method, bill_team, bill_application,
         bill_environment, bill_cost_centre_id

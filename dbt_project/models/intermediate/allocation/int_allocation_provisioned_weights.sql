@@ -56,7 +56,7 @@ hourly_keys as (
         requests.cost_centre_id,
         coalesce(requests.customer_id, '') as customer_id,
         coalesce(requests.feature, '') as feature,
-        cast(sum(requests.total_tokens) as hugeint) as tokens
+        cast(sum(requests.total_tokens) as {{ big_int_type() }}) as tokens
     from capacity_days
     inner join requests
         on
@@ -102,7 +102,7 @@ idle as (
         capacity_days.billing_account_id,
         capacity_days.sub_account_id,
         capacity_days.charge_date,
-        cast(24 - count(distinct hour_shares.usage_hour) as hugeint) * 1000000000 as weight
+        cast(24 - count(distinct hour_shares.usage_hour) as {{ big_int_type() }}) * 1000000000 as weight
     from capacity_days
     left join hour_shares
         on

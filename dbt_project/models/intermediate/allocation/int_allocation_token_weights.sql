@@ -64,7 +64,7 @@ cells as (
         model_id,
         token_type,
         charge_date,
-        cast(sum(token_count) as hugeint) as cell_tokens
+        cast(sum(token_count) as {{ big_int_type() }}) as cell_tokens
     from groups
     group by all
 ),
@@ -100,7 +100,7 @@ located_requests as (
     select
         requests.*,
         accounts.billing_account_id,
-        cast(requests.tokens as hugeint) * 1000000 as weight
+        cast(requests.tokens as {{ big_int_type() }}) * 1000000 as weight
     from requests
     inner join accounts
         on requests.provider_name = accounts.provider_name and requests.account_id = accounts.account_id
@@ -118,7 +118,7 @@ team_cells as (
         token_type,
         charge_date,
         bill_team as team,
-        cast(sum(token_count) as hugeint) as team_tokens
+        cast(sum(token_count) as {{ big_int_type() }}) as team_tokens
     from groups
     group by all
     having sum(token_count) > 0
@@ -149,7 +149,7 @@ floating_requests as (
     select
         unlocated_requests.*,
         team_cells.billing_account_id,
-        cast(unlocated_requests.tokens as hugeint) * team_cells.team_tokens * 1000000 // team_days.team_day_tokens
+        cast(unlocated_requests.tokens as {{ big_int_type() }}) * team_cells.team_tokens * 1000000 // team_days.team_day_tokens
             as weight
     from unlocated_requests
     inner join team_days
@@ -170,7 +170,7 @@ floating_requests as (
     select
         unlocated_requests.*,
         cells.billing_account_id,
-        cast(unlocated_requests.tokens as hugeint) * cells.cell_tokens * 1000000 // provider_days.provider_tokens
+        cast(unlocated_requests.tokens as {{ big_int_type() }}) * cells.cell_tokens * 1000000 // provider_days.provider_tokens
             as weight
     from unlocated_requests
     inner join provider_days
@@ -250,7 +250,7 @@ bill_owners as (
             bill_application,
             bill_environment,
             bill_cost_centre_id,
-            cast(sum(token_count) as hugeint) * 1000000 as owner_weight
+            cast(sum(token_count) as {{ big_int_type() }}) * 1000000 as owner_weight
         from groups
         group by all
     ) as owners

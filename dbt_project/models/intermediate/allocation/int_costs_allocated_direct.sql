@@ -69,7 +69,7 @@ unmeasured_weights as (
         case when allocation_kind = 'unused_commitment' then commitment_discount_id else '' end
             as allocated_resource_id,
         is_ai,
-        cast(1 as hugeint) as weight
+        cast(1 as {{ big_int_type() }}) as weight
     from charge_groups
     where charge_group_id not in (select measured_groups.charge_group_id from measured_groups)
 ),

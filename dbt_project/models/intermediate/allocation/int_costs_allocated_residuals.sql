@@ -177,7 +177,7 @@ weights as (
             'residual_even' as allocated_method_id,
             '' as allocated_resource_id,
             taken.residual_is_ai as is_ai,
-            1::hugeint as weight
+            cast(1 as {{ big_int_type() }}) as weight
         from taken
         inner join teams
             on

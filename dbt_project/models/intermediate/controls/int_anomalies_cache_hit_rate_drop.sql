@@ -77,7 +77,7 @@ select
     drops.excess_cost as cost_impact,
     drops.team || ' / ' || drops.application || ' / ' || drops.model_id || ' read '
     || {{ percent_text('drops.hit_rate') }} || ' of its prompt tokens from the cache on '
-    || cast(drops.cost_date as varchar) || ', against ' || {{ percent_text('drops.baseline_rate') }}
+    || cast(drops.cost_date as string) || ', against ' || {{ percent_text('drops.baseline_rate') }}
     || ' over the trailing {{ var("anomaly_trailing_days") }} days; the day cost '
     || {{ money_text('drops.excess_cost') }} || ' ' || drops.billing_currency || ' more than its usual cost per request.'
         as explanation,

@@ -55,7 +55,7 @@ select
     spikes.excess_cost as cost_impact,
     spikes.team || ' / ' || spikes.application || coalesce(' / ' || nullif(spikes.model_id, ''), '')
     || ' cost ' || {{ money_text('spikes.daily_cost') }} || ' ' || spikes.billing_currency || ' on '
-    || cast(spikes.cost_date as varchar) || ', above ' || '{{ var("anomaly_spike_ratio") }}'
+    || cast(spikes.cost_date as string) || ', above ' || '{{ var("anomaly_spike_ratio") }}'
     || 'x its trailing {{ var("anomaly_trailing_days") }}-day average of ' || {{ money_text('spikes.expected_cost') }}
     || ' (costliest of those days: ' || {{ money_text('spikes.trailing_max_cost') }} || ').' as explanation,
     'charges: ' || coalesce(spikes.allocation_kinds, 'none')

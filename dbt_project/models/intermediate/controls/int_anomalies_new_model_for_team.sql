@@ -87,13 +87,13 @@ select
     new_models.cost_share as score,
     {{ anomaly_severity('new_models.cost_share', 0.25, 0.5, 'new_models.list_cost') }} as severity,
     new_models.list_cost as cost_impact,
-    new_models.team || ' called ' || new_models.model_id || ' on ' || cast(new_models.cost_date as varchar)
+    new_models.team || ' called ' || new_models.model_id || ' on ' || cast(new_models.cost_date as string)
     || ', a model it had not used in the previous {{ var("anomaly_new_model_lookback_days") }} days: '
     || new_models.requests || ' requests, ' || {{ money_text('new_models.list_cost') }} || ' '
     || new_models.billing_currency || ' (' || {{ percent_text('new_models.cost_share') }}
     || ' of the team''s list cost that day).' as explanation,
     'applications: ' || new_models.applications
-    || coalesce('; previously used ' || cast(new_models.previous_use_date as varchar), '; never used before')
+    || coalesce('; previously used ' || cast(new_models.previous_use_date as string), '; never used before')
     || coalesce('; top requests: ' || evidence.top_requests, '')
     || coalesce('; top sessions: ' || evidence.top_sessions, '') as evidence
 from new_models

@@ -71,7 +71,7 @@ select
     {{ anomaly_severity('max_cost / ' ~ var('anomaly_request_cost_threshold'), 2, 10, 'flagged_cost') }} as severity,
     flagged_cost as cost_impact,
     requests || ' request(s) of ' || team || ' / ' || application || ' on ' || model_id || ' cost more than '
-    || '{{ var("anomaly_request_cost_threshold") }} ' || billing_currency || ' each on ' || cast(cost_date as varchar)
+    || '{{ var("anomaly_request_cost_threshold") }} ' || billing_currency || ' each on ' || cast(cost_date as string)
     || ' (costliest ' || {{ money_text('max_cost') }} || ', together ' || {{ money_text('flagged_cost') }} || ').'
         as explanation,
     requests || ' requests in ' || sessions || ' sessions; top requests: ' || top_requests as evidence

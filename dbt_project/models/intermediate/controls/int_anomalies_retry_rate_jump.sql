@@ -78,7 +78,7 @@ select
     {{ anomaly_severity('jumps.score', 4, 10, 'jumps.excess_cost') }} as severity,
     jumps.excess_cost as cost_impact,
     jumps.team || ' / ' || jumps.application || ' / ' || jumps.model_id || ' retried '
-    || {{ percent_text('jumps.retry_rate') }} || ' of its requests on ' || cast(jumps.cost_date as varchar)
+    || {{ percent_text('jumps.retry_rate') }} || ' of its requests on ' || cast(jumps.cost_date as string)
     || ', against ' || {{ percent_text('jumps.baseline_rate') }} || ' over the trailing '
     || '{{ var("anomaly_trailing_days") }} days (retries cost ' || {{ money_text('jumps.retry_cost') }} || ' '
     || jumps.billing_currency || ').' as explanation,

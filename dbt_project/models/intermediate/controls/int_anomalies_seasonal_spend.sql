@@ -132,8 +132,8 @@ select
     'seasonal_spend' as rule,
     scored.anomaly_date,
     scored.team,
-    cast(null as varchar) as application,
-    cast(null as varchar) as model_id,
+    cast(null as string) as application,
+    cast(null as string) as model_id,
     scored.billing_currency,
     'daily_cost' as metric_name,
     scored.observed_cost as observed_value,
@@ -143,8 +143,8 @@ select
     {{ anomaly_severity('scored.score', 6, 12, 'scored.excess_cost') }} as severity,
     scored.excess_cost as cost_impact,
     scored.team || ' cost ' || {{ money_text('scored.observed_cost') }} || ' ' || scored.billing_currency || ' on '
-    || cast(scored.anomaly_date as varchar) || ' against an expected ' || {{ money_text('scored.expected_cost') }}
-    || ' for that weekday (robust z-score ' || cast(round(scored.score, 1) as varchar) || ' over '
+    || cast(scored.anomaly_date as string) || ' against an expected ' || {{ money_text('scored.expected_cost') }}
+    || ' for that weekday (robust z-score ' || cast(round(scored.score, 1) as string) || ' over '
     || scored.window_days || ' days).' as explanation,
     'weekday residuals over ' || scored.window_days || ' days: median ' || {{ money_text('scored.median_residual') }}
     || ', MAD ' || {{ money_text('scored.mad') }} || ', mean absolute deviation ' || {{ money_text('scored.mean_absolute_deviation') }}

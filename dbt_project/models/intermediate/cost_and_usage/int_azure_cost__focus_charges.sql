@@ -79,7 +79,7 @@ charges as (
         charge_date as charge_period_start,
         charge_date + interval 1 day as charge_period_end,
         tags,
-        cast(null as json) as cost_category,
+        cast(null as {{ json_type() }}) as cost_category,
         model_id,
         token_type,
         token_count,
@@ -92,7 +92,7 @@ charges as (
         {{ json_text('tags', '$.environment') }} as tag_environment,
         'azure_subscription' as account_key_type,
         subscription_id as account_key,
-        cast(null as varchar) as iam_principal,
+        cast(null as string) as iam_principal,
         _source_file,
         _source_row
     from {{ ref('int_azure_cost__charges_classified') }}

@@ -88,9 +88,9 @@ charge_keys as (
         3 as key_position,
         'iam_principal' as key_type,
         -- an assumed-role session is its role's key
-        regexp_replace(
-            iam_principal, '^arn:(aws[a-z-]*):sts::([0-9]+):assumed-role/([^/]+)/.*$', 'arn:\1:iam::\2:role/\3'
-        ) as key_value,
+        {{ regex_replace(
+            'iam_principal', '^arn:(aws[a-z-]*):sts::([0-9]+):assumed-role/([^/]+)/.*$', 'arn:\\1:iam::\\2:role/\\3'
+        ) }} as key_value,
         null as own_application,
         null as own_environment
     from charges
@@ -126,7 +126,7 @@ charge_keys as (
         charge_period_start,
         6 as key_position,
         'azure_resource_group' as key_type,
-        regexp_extract(lower(resource_id), '^(/subscriptions/[^/]+/resourcegroups/[^/]+)', 1) as key_value,
+        {{ regex_group('lower(resource_id)', '^(/subscriptions/[^/]+/resourcegroups/[^/]+)', 1) }} as key_value,
         null as own_application,
         null as own_environment
     from charges

@@ -15,7 +15,7 @@ usage_charges as (
         billing_account_id as billing_account_name,
         project_id as sub_account_id,
         coalesce(project_name, project_id) as sub_account_name,
-        cast(null as varchar) as invoice_id,
+        cast(null as string) as invoice_id,
         'Google Cloud' as invoice_issuer_name,
         'Google LLC' as invoicing_entity,
         'Google Cloud' as provider_name,
@@ -66,12 +66,12 @@ usage_charges as (
         usage_start_at as charge_period_start,
         usage_end_at as charge_period_end,
         labels as tags,
-        cast(null as json) as cost_category,
+        cast(null as {{ json_type() }}) as cost_category,
         model_id,
         token_type,
         case when token_type is not null then usage_amount end as token_count,
         service_tier,
-        cast(null as varchar) as inference_region_scope,
+        cast(null as string) as inference_region_scope,
         instance_type,
         gpu_count,
         {{ json_text('labels', '$.team') }} as tag_team,
@@ -79,7 +79,7 @@ usage_charges as (
         {{ json_text('labels', '$.environment') }} as tag_environment,
         'gcp_project' as account_key_type,
         project_id as account_key,
-        cast(null as varchar) as iam_principal,
+        cast(null as string) as iam_principal,
         _source_file,
         _source_row
     from {{ ref('int_gcp_billing__charges_classified') }}
@@ -91,23 +91,23 @@ credit_charges as (
     select
         * exclude (credit_type, credit_id, credit_name, credit_full_name, credit_amount, credit_number)
         replace (
-            charge_id || ':credit:' || cast(credit_number as varchar) as charge_id,
+            charge_id || ':credit:' || cast(credit_number as string) as charge_id,
             'Credit' as charge_category,
-            cast(null as varchar) as charge_class,
+            cast(null as string) as charge_class,
             'One-Time' as charge_frequency,
             coalesce(credit_full_name, credit_name, credit_type) as charge_description,
-            cast(null as json) as sku_price_details,
-            cast(null as varchar) as pricing_unit,
+            cast(null as {{ json_type() }}) as sku_price_details,
+            cast(null as string) as pricing_unit,
             cast(null as {{ money_type() }}) as pricing_quantity,
-            cast(null as varchar) as consumed_unit,
+            cast(null as string) as consumed_unit,
             cast(null as {{ money_type() }}) as consumed_quantity,
             credit_amount as billed_cost,
             credit_amount as effective_cost,
             credit_amount as list_cost,
             credit_amount as contracted_cost,
-            cast(null as varchar) as pricing_category,
+            cast(null as string) as pricing_category,
             -- a credit is money, not tokens: it keeps the model for reporting but no token type
-            cast(null as varchar) as token_type,
+            cast(null as string) as token_type,
             cast(null as {{ money_type() }}) as token_count
         )
     from (

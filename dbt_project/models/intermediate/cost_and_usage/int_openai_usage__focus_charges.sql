@@ -21,7 +21,7 @@ charges as (
         'OpenAI' as publisher_name,
         'OpenAI API' as service_name,
         coalesce(line_item, 'OpenAI usage') as charge_description,
-        cast(null as varchar) as region_id,
+        cast(null as string) as region_id,
         line_item as sku_id,
         line_item as sku_meter,
         case
@@ -37,7 +37,7 @@ charges as (
         token_type,
         case when token_type is not null then quantity end as token_count,
         service_tier,
-        cast(null as varchar) as inference_region_scope,
+        cast(null as string) as inference_region_scope,
         'openai_project' as account_key_type,
         project_id as account_key,
         {{ provider_api_charge_columns() }}

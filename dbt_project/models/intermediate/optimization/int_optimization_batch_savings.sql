@@ -81,21 +81,21 @@ select
     application,
     provider_name,
     model_id,
-    cast(null as varchar) as resource_id,
+    cast(null as string) as resource_id,
     'Send the non-interactive calls of ' || application || ' on ' || model_id || ' through the batch API'
         as suggested_action,
     current_cost,
     current_cost - batch_cost as estimated_savings,
     billing_currency,
-    cast(requests as varchar) || ' requests without an end user in a batch-eligible workload ('
-    || cast(tokens as varchar) || ' tokens) cost ' || cast(cast(current_cost as decimal(38, 2)) as varchar) || ' '
+    cast(requests as string) || ' requests without an end user in a batch-eligible workload ('
+    || cast(tokens as string) || ' tokens) cost ' || cast(cast(current_cost as decimal(38, 2)) as string) || ' '
     || billing_currency || ' at on-demand list prices; at '
     || case
         when catalogue_priced_requests = requests then 'the catalogue''s batch prices'
         when catalogue_priced_requests = 0 then 'the {{ discount_pct }}% batch discount'
         else 'batch prices (catalogue, else the {{ discount_pct }}% discount)'
     end
-    || ' they would cost ' || cast(cast(batch_cost as decimal(38, 2)) as varchar) || ' ' || billing_currency || '.'
+    || ' they would cost ' || cast(cast(batch_cost as decimal(38, 2)) as string) || ' ' || billing_currency || '.'
         as evidence,
     requests,
     tokens

@@ -15,7 +15,7 @@
         savings = re-sent tokens x (input price - cache read price - write premium), only where positive
 -#}
 {#- A price in the evidence without trailing zeros. -#}
-{%- set price_text = "coalesce(nullif(rtrim(rtrim(cast(%s as varchar), '0'), '.'), ''), '0')" %}
+{%- set price_text = "coalesce(nullif(rtrim(rtrim(cast(%s as string), '0'), '.'), ''), '0')" %}
 
 with
 
@@ -82,20 +82,20 @@ select
     application,
     provider_name,
     model_id,
-    cast(null as varchar) as resource_id,
+    cast(null as string) as resource_id,
     'Cache the conversation prefix of ' || application || ' on ' || model_id || ' (prompt caching)'
         as suggested_action,
     current_cost,
     resent_cost - cached_cost as estimated_savings,
     billing_currency,
-    cast(requests as varchar) || ' calls in ' || cast(conversations as varchar)
-    || ' conversations re-sent an estimated ' || cast(resent_tokens as varchar)
+    cast(requests as string) || ' calls in ' || cast(conversations as string)
+    || ' conversations re-sent an estimated ' || cast(resent_tokens as string)
     || ' uncached context tokens within {{ var("optimization_cache_max_gap_minutes") }} minutes of the previous call, '
     || 'billed at ' || {{ price_text % 'input_usd_per_mtok' }} || ' ' || billing_currency
-    || ' per million input tokens (' || cast(cast(resent_cost as decimal(38, 2)) as varchar) || ' ' || billing_currency
+    || ' per million input tokens (' || cast(cast(resent_cost as decimal(38, 2)) as string) || ' ' || billing_currency
     || '); as cache reads at ' || {{ price_text % 'cache_read_usd_per_mtok' }}
     || ' plus a write premium of up to ' || {{ price_text % 'write_premium_usd_per_mtok' }}
-    || ' they would cost ' || cast(cast(cached_cost as decimal(38, 2)) as varchar) || ' ' || billing_currency || '.'
+    || ' they would cost ' || cast(cast(cached_cost as decimal(38, 2)) as string) || ' ' || billing_currency || '.'
         as evidence,
     requests,
     resent_tokens as tokens

@@ -116,7 +116,7 @@ select
     coalesce(team, 'Unallocated') as team,
     coalesce(application, 'Unallocated') as application,
     provider_name,
-    cast(null as varchar) as model_id,
+    cast(null as string) as model_id,
     resource_id,
     case allocation_kind
         when 'gpu' then 'Release or right-size idle GPU capacity of ' || resource_id
@@ -129,15 +129,15 @@ select
         when 'gpu'
             then
                 coalesce(instance_type || ' ', '') || resource_id || ' was idle '
-                || cast(cast(idle_hours as decimal(38, 1)) as varchar) || ' of '
-                || cast(cast(capacity_hours as decimal(38, 1)) as varchar) || ' GPU-hours'
+                || cast(cast(idle_hours as decimal(38, 1)) as string) || ' of '
+                || cast(cast(capacity_hours as decimal(38, 1)) as string) || ' GPU-hours'
         else
             'Provisioned deployment ' || resource_id || ' served no request in '
-            || cast(cast(idle_hours as decimal(38, 1)) as varchar) || ' of '
-            || cast(cast(capacity_hours as decimal(38, 1)) as varchar) || ' hours'
+            || cast(cast(idle_hours as decimal(38, 1)) as string) || ' of '
+            || cast(cast(capacity_hours as decimal(38, 1)) as string) || ' hours'
     end
-    || '; those hours cost ' || cast(cast(idle_cost as decimal(38, 2)) as varchar) || ' ' || billing_currency
-    || ' (' || cast(recoverable_pct as varchar) || '% counted as recoverable).' as evidence,
+    || '; those hours cost ' || cast(cast(idle_cost as decimal(38, 2)) as string) || ' ' || billing_currency
+    || ' (' || cast(recoverable_pct as string) || '% counted as recoverable).' as evidence,
     cast(null as bigint) as requests,
     cast(null as bigint) as tokens
 from rated

@@ -18,7 +18,7 @@
     'reasoning_tokens': 'reasoning',
 } %}
 {#- A price in the evidence without trailing zeros. -#}
-{%- set price_text = "coalesce(nullif(rtrim(rtrim(cast(%s as varchar), '0'), '.'), ''), '0')" %}
+{%- set price_text = "coalesce(nullif(rtrim(rtrim(cast(%s as string), '0'), '.'), ''), '0')" %}
 
 with
 
@@ -92,20 +92,20 @@ select
     application,
     provider_name,
     model_id,
-    cast(null as varchar) as resource_id,
+    cast(null as string) as resource_id,
     'Route short, simple calls of ' || model_id || ' to ' || alternative_model_id as suggested_action,
     current_cost,
     current_cost - alternative_cost as estimated_savings,
     billing_currency,
-    cast(requests as varchar) || ' calls with under {{ var("optimization_short_call_max_input_tokens") }} prompt and '
+    cast(requests as string) || ' calls with under {{ var("optimization_short_call_max_input_tokens") }} prompt and '
     || '{{ var("optimization_short_call_max_output_tokens") }} output tokens and no tool ('
-    || cast(prompt_tokens as varchar) || ' prompt, ' || cast(output_tokens as varchar) || ' output tokens) cost '
-    || cast(cast(current_cost as decimal(38, 2)) as varchar) || ' ' || billing_currency || ' on ' || model_id
+    || cast(prompt_tokens as string) || ' prompt, ' || cast(output_tokens as string) || ' output tokens) cost '
+    || cast(cast(current_cost as decimal(38, 2)) as string) || ' ' || billing_currency || ' on ' || model_id
     || ' (' || coalesce({{ price_text % 'input_usd_per_mtok' }}, '?') || ' / '
     || coalesce({{ price_text % 'output_usd_per_mtok' }}, '?') || ' ' || billing_currency
     || ' per million input / output tokens); at ' || alternative_model_id || ' ('
     || {{ price_text % 'alternative_input_usd_per_mtok' }} || ' / ' || {{ price_text % 'alternative_output_usd_per_mtok' }}
-    || ') they would cost ' || cast(cast(alternative_cost as decimal(38, 2)) as varchar) || ' ' || billing_currency
+    || ') they would cost ' || cast(cast(alternative_cost as decimal(38, 2)) as string) || ' ' || billing_currency
     || '.' as evidence,
     requests,
     prompt_tokens + output_tokens as tokens

@@ -148,11 +148,11 @@ select
     model_capacity_cost as current_cost,
     model_capacity_cost - on_demand_cost as estimated_savings,
     billing_currency,
-    'On ' || cast(capacity_days as varchar) || ' days provisioned deployment ' || resource_id || ' served '
-    || cast(requests as varchar) || ' requests (' || cast(tokens as varchar) || ' tokens) of '
-    || coalesce(model_id, 'no model') || '; their share of the capacity cost ' || cast(cast(model_capacity_cost as decimal(38, 2)) as varchar)
+    'On ' || cast(capacity_days as string) || ' days provisioned deployment ' || resource_id || ' served '
+    || cast(requests as string) || ' requests (' || cast(tokens as string) || ' tokens) of '
+    || coalesce(model_id, 'no model') || '; their share of the capacity cost ' || cast(cast(model_capacity_cost as decimal(38, 2)) as string)
     || ' ' || billing_currency || ' is above their on-demand list cost '
-    || cast(cast(on_demand_cost as decimal(38, 2)) as varchar) || ' ' || billing_currency || '.' as evidence,
+    || cast(cast(on_demand_cost as decimal(38, 2)) as string) || ' ' || billing_currency || '.' as evidence,
     requests,
     tokens
 from compared

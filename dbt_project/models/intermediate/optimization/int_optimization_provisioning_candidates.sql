@@ -50,8 +50,8 @@ configured_prices as (
         {% if not loop.last %}union all{% endif %}
     {%- else %}
         select
-            cast(null as varchar) as price_provider,
-            cast(null as varchar) as model_id,
+            cast(null as string) as price_provider,
+            cast(null as string) as model_id,
             cast(null as {{ money_type() }}) as monthly_price
         where false
     {%- endfor %}
@@ -61,7 +61,7 @@ deployment_prices as (
     select
         price_provider,
         model_id,
-        cast(null as varchar) as billing_currency,
+        cast(null as string) as billing_currency,
         monthly_price,
         'set in var optimization_provisioned_monthly_prices' as price_source
     from configured_prices
@@ -72,8 +72,8 @@ deployment_prices as (
         observed.billing_currency,
         observed.monthly_price,
         'observed: deployment ' || observed.resource_id || ' cost '
-        || cast(cast(observed.hourly_rate as decimal(38, 2)) as varchar) || ' ' || observed.billing_currency
-        || ' an hour over ' || cast(observed.billed_days as varchar) || ' days' as price_source
+        || cast(cast(observed.hourly_rate as decimal(38, 2)) as string) || ' ' || observed.billing_currency
+        || ' an hour over ' || cast(observed.billed_days as string) || ' days' as price_source
     from {{ ref('int_optimization_provisioned_rates') }} as observed
     where not exists (
         select 1 from configured_prices
@@ -88,15 +88,15 @@ select
     'All applications' as application,
     on_demand_spend.provider_name,
     on_demand_spend.model_id,
-    cast(null as varchar) as resource_id,
+    cast(null as string) as resource_id,
     'Provision capacity for ' || on_demand_spend.model_id as suggested_action,
     on_demand_spend.on_demand_cost as current_cost,
     on_demand_spend.on_demand_cost - deployment_prices.monthly_price as estimated_savings,
     on_demand_spend.billing_currency,
-    cast(on_demand_spend.requests as varchar) || ' on-demand requests (' || cast(on_demand_spend.tokens as varchar)
-    || ' tokens) of ' || on_demand_spend.model_id || ' cost ' || cast(cast(on_demand_spend.on_demand_cost as decimal(38, 2)) as varchar)
+    cast(on_demand_spend.requests as string) || ' on-demand requests (' || cast(on_demand_spend.tokens as string)
+    || ' tokens) of ' || on_demand_spend.model_id || ' cost ' || cast(cast(on_demand_spend.on_demand_cost as decimal(38, 2)) as string)
     || ' ' || on_demand_spend.billing_currency || ' at list prices, above the '
-    || cast(cast(deployment_prices.monthly_price as decimal(38, 2)) as varchar) || ' a month of a provisioned deployment ('
+    || cast(cast(deployment_prices.monthly_price as decimal(38, 2)) as string) || ' a month of a provisioned deployment ('
     || deployment_prices.price_source || ').' as evidence,
     on_demand_spend.requests,
     on_demand_spend.tokens

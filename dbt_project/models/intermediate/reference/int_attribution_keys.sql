@@ -50,9 +50,9 @@ keys as (
         'team' as key_type,
         team as key_value,
         team,
-        cast(null as varchar) as application,
-        cast(null as varchar) as environment,
-        cast(null as varchar) as cost_centre_override,
+        cast(null as string) as application,
+        cast(null as string) as environment,
+        cast(null as string) as cost_centre_override,
         valid_from,
         valid_to
     from teams

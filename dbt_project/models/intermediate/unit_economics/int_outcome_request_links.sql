@@ -90,7 +90,7 @@ links as (
         *,
         outcome_type || '|' || request_source || '|' || request_id as charge_group_id,
         concat_ws('|', billing_period, team, application, feature, link_method) as target_key,
-        cast(outcomes as hugeint) as weight
+        cast(outcomes as {{ big_int_type() }}) as weight
     from (
         select * from id_links
         union all

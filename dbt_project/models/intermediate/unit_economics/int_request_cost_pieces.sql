@@ -151,7 +151,7 @@ weights as (
             -- by list cost; by tokens where no matching request is priced
             when sum(list_cost_units) over (partition by charge_group_id) > 0 then list_cost_units
             else coalesce(total_tokens, 0)
-        end as hugeint) as weight
+        end as {{ big_int_type() }}) as weight
     from matched
 ),
 

@@ -13,7 +13,7 @@ buckets as (
         'anthropic_workspace' as account_key_type,
         coalesce(workspace_id, 'default') as account_key,
         api_key_id,
-        cast(null as varchar) as user_id,
+        cast(null as string) as user_id,
         model_name,
         service_tier,
         is_batch,

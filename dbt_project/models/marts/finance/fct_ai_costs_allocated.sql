@@ -45,7 +45,7 @@ booking_keyed as (
         *,
         md5(concat_ws(
             '|', billing_period, cost_centre_id, cost_centre_name, team, application, environment,
-            provider_name, billing_account_id, model_id, cast(is_ai as varchar), allocation_category,
+            provider_name, billing_account_id, model_id, cast(is_ai as string), allocation_category,
             billing_currency
         )) as booking_id
     from described

@@ -57,9 +57,9 @@ requests as (
         cast(started_at as date) as request_date,
         input_tokens + cache_read_tokens + cache_write_tokens as prompt_tokens,
         -- an assumed-role session is its role's key
-        regexp_replace(
-            iam_principal, '^arn:(aws[a-z-]*):sts::([0-9]+):assumed-role/([^/]+)/.*$', 'arn:\1:iam::\2:role/\3'
-        ) as iam_principal_key
+        {{ regex_replace(
+            'iam_principal', '^arn:(aws[a-z-]*):sts::([0-9]+):assumed-role/([^/]+)/.*$', 'arn:\\1:iam::\\2:role/\\3'
+        ) }} as iam_principal_key
     from {{ ref('int_llm_requests_deduplicated') }}
     {% if is_incremental() -%} where {{ in_rebuilt_periods('started_at') }} {%- endif %}
 ),

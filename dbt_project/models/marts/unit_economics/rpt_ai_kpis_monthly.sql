@@ -132,7 +132,7 @@ kpis as (
             billing_period,
             '{{ kpi_group }}' as kpi_group,
             '{{ kpi_name }}' as kpi_name,
-            cast({{ currency }} as varchar) as billing_currency,
+            cast({{ currency }} as string) as billing_currency,
             '{{ kpi_unit }}' as kpi_unit,
             cast({{ numerator }} as decimal(38, 12)) as numerator,
             cast({{ denominator }} as decimal(38, 12)) as denominator,

@@ -2,7 +2,7 @@
     Azure cost details, actual and amortized exports together (cost_dataset says which), in snake_case with
     dates parsed, EA tags wrapped into a JSON object and the unit-of-measure block split out.
 -#}
-{%- set date_formats = "['%m/%d/%Y', '%Y-%m-%d', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S.%fZ']" -%}
+{%- set date_formats = ['%m/%d/%Y', '%Y-%m-%d', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S.%fZ'] -%}
 
 with
 
@@ -32,7 +32,7 @@ unioned as (
 renamed as (
     select
         cost_dataset,
-        md5(_source_file || ':' || cast(_source_row as varchar)) as charge_id,
+        md5(_source_file || ':' || cast(_source_row as string)) as charge_id,
         billingaccountid as billing_account_id,
         billingaccountname as billing_account_name,
         billingprofileid as billing_profile_id,
@@ -74,20 +74,20 @@ renamed as (
         -- otherwise read as the start of a tag)
         case
             when nullif(trim(tags), '') is null then null
-            when left(trim(tags), 1) = chr(123) then try_cast(tags as json)
-            else try_cast(chr(123) || tags || chr(125) as json)
+            when left(trim(tags), 1) = chr(123) then {{ try_json('tags') }}
+            else {{ try_json('chr(123) || tags || chr(125)') }}
         end as tags,
-        try_cast(additionalinfo as json) as additional_info,
-        cast(try_strptime(date, {{ date_formats }}) as timestamp) as charge_date,
+        {{ try_json('additionalinfo') }} as additional_info,
+        {{ parse_timestamp('date', date_formats) }} as charge_date,
         -- Real MCA rows can leave the billing period empty: it is then the calendar month of the charge.
         coalesce(
-            cast(try_strptime(billingperiodstartdate, {{ date_formats }}) as timestamp),
-            cast(date_trunc('month', try_strptime(date, {{ date_formats }})) as timestamp)
+            {{ parse_timestamp('billingperiodstartdate', date_formats) }},
+            cast(date_trunc('month', {{ parse_timestamp('date', date_formats) }}) as timestamp)
         ) as billing_period_start_at,
         -- Azure's billing period end date is the last day of the period (inclusive); FOCUS ends are exclusive
         coalesce(
-            cast(try_strptime(billingperiodenddate, {{ date_formats }}) as timestamp) + interval 1 day,
-            cast(date_trunc('month', try_strptime(date, {{ date_formats }})) as timestamp) + interval 1 month
+            {{ parse_timestamp('billingperiodenddate', date_formats) }} + interval 1 day,
+            cast(date_trunc('month', {{ parse_timestamp('date', date_formats) }}) as timestamp) + interval 1 month
         ) as billing_period_end_at,
         _source_file,
         _source_row,

@@ -38,10 +38,10 @@ renamed as (
         ) as caller_role_name,
         operation,
         model_id,
-        regexp_replace(model_or_profile, '^(global|us|us-gov|eu|apac|jp|au|ca)\.', '') as model_name,
+        {{ regex_replace('model_or_profile', '^(global|us|us-gov|eu|apac|jp|au|ca)\.', '') }} as model_name,
         case
             when model_or_profile like 'global.%' then 'global'
-            when regexp_matches(model_or_profile, '^(us|us-gov|eu|apac|jp|au|ca)\.') then 'geo'
+            when {{ regex_matches('model_or_profile', '^(us|us-gov|eu|apac|jp|au|ca)\.') }} then 'geo'
             else 'regional'
         end as inference_region_scope,
         inference_region,

@@ -10,11 +10,11 @@ source as (
 
 renamed as (
     select
-        md5(_source_file || ':' || cast(_source_row as varchar)) as charge_id,
+        md5(_source_file || ':' || cast(_source_row as string)) as charge_id,
         billing_account_id,
         invoice_month,
-        cast(strptime(invoice_month || '01', '%Y%m%d') as timestamp) as billing_period_start_at,
-        cast(strptime(invoice_month || '01', '%Y%m%d') as timestamp) + interval 1 month as billing_period_end_at,
+        {{ parse_timestamp("invoice_month || '01'", ['%Y%m%d']) }} as billing_period_start_at,
+        {{ parse_timestamp("invoice_month || '01'", ['%Y%m%d']) }} + interval 1 month as billing_period_end_at,
         cost_type,
         service_id,
         service_description,

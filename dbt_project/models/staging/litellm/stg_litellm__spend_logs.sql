@@ -51,20 +51,20 @@ renamed as (
         metadata,
         request_tags,
         -- the metadata the caller sent (its fields are `litellm_metadata` attribution keys, field=value)
-        cast({{ list_at('metadata_values', 11) }} as json) as requester_metadata,
+        cast({{ list_at('metadata_values', 11) }} as {{ json_type() }}) as requester_metadata,
         coalesce({{ list_at('metadata_values', 7) }}, {{ list_at('metadata_values', 8) }}) as customer_id,
         coalesce(
             {{ list_at('metadata_values', 9) }},
             {{ list_at('metadata_values', 10) }},
-            nullif(regexp_extract(cast(request_tags as varchar), '"feature:([^"]+)"', 1), '')
+            nullif({{ regex_group('cast(request_tags as string)', '"feature:([^"]+)"', 1) }}, '')
         ) as feature,
         coalesce(
             {{ list_at('metadata_values', 1) }},
-            nullif(regexp_extract(cast(request_tags as varchar), '"app:([^"]+)"', 1), '')
+            nullif({{ regex_group('cast(request_tags as string)', '"app:([^"]+)"', 1) }}, '')
         ) as application,
         coalesce(
             {{ list_at('metadata_values', 2) }},
-            nullif(regexp_extract(cast(request_tags as varchar), '"env:([^"]+)"', 1), '')
+            nullif({{ regex_group('cast(request_tags as string)', '"env:([^"]+)"', 1) }}, '')
         ) as environment,
         coalesce(prompt_tokens, 0) as prompt_tokens,
         coalesce(completion_tokens, 0) as completion_tokens,
