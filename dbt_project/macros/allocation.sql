@@ -46,7 +46,7 @@
                 units.*
                 {%- for amount in amounts %},
                 case when units.{{ amount }}_units < 0 then -1 else 1 end as {{ amount }}_sign,
-                abs(units.{{ amount }}_units) * units.weight // units.total_weight as {{ amount }}_floor,
+                {{ int_div('abs(units.' ~ amount ~ '_units) * units.weight', 'units.total_weight') }} as {{ amount }}_floor,
                 abs(units.{{ amount }}_units) * units.weight % units.total_weight as {{ amount }}_remainder
                 {%- endfor %}
             from (
@@ -77,6 +77,13 @@
 {%- endmacro %}
 {% macro default__units_to_money(expression) -%}
     cast(cast({{ expression }} as decimal(38, 0)) * cast(0.000000000001 as decimal(13, 12)) as {{ money_type() }})
+{%- endmacro %}
+{#-
+    Spark: decimal(38, 0) x decimal(13, 12) overflows the precision and would drop scale; money below 1e14
+    fits decimal(38, 12) in units, and dividing that by 10^12 keeps scale 12 exactly.
+-#}
+{% macro spark__units_to_money(expression) -%}
+    cast(cast({{ expression }} as decimal(38, 12)) / 1000000000000 as {{ money_type() }})
 {%- endmacro %}
 
 {#- An allocation weight (a non-negative quantity) as an integer, to one millionth of its unit. -#}
@@ -153,16 +160,16 @@
 {#- Integer division rounding toward minus infinity (SQL's integer division truncates toward zero). -#}
 {% macro floor_divide(numerator, denominator) -%}
     (case
-        when {{ numerator }} >= 0 then {{ numerator }} // {{ denominator }}
-        else -((-({{ numerator }}) + {{ denominator }} - 1) // {{ denominator }})
+        when {{ numerator }} >= 0 then {{ int_div(numerator, denominator) }}
+        else -{{ int_div('-(' ~ numerator ~ ') + ' ~ denominator ~ ' - 1', denominator) }}
     end)
 {%- endmacro %}
 
 {#- Integer division rounding to the nearest integer, halves away from zero. -#}
 {% macro round_half_away_divide(numerator, denominator) -%}
     (case
-        when {{ numerator }} >= 0 then ({{ numerator }} + {{ denominator }} // 2) // {{ denominator }}
-        else -((-({{ numerator }}) + {{ denominator }} // 2) // {{ denominator }})
+        when {{ numerator }} >= 0 then {{ int_div(numerator ~ ' + ' ~ int_div(denominator, 2), denominator) }}
+        else -{{ int_div('-(' ~ numerator ~ ') + ' ~ int_div(denominator, 2), denominator) }}
     end)
 {%- endmacro %}
 

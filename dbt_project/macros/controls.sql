@@ -34,7 +34,7 @@
     {{ return(adapter.dispatch('seconds_between', 'aicost')(start_at, end_at)) }}
 {%- endmacro %}
 {% macro default__seconds_between(start_at, end_at) -%}
-    date_diff('second', {{ start_at }}, {{ end_at }})
+    {{ timestamp_diff('second', start_at, end_at) }}
 {%- endmacro %}
 {% macro bigquery__seconds_between(start_at, end_at) -%}
     datetime_diff({{ end_at }}, {{ start_at }}, second)

@@ -19,10 +19,107 @@
 {% macro default__json_type() -%}json{%- endmacro %}
 {% macro spark__json_type() -%}string{%- endmacro %}
 
-{#- Every column of the relation in scope but these (DuckDB's EXCLUDE, Spark's EXCEPT). -#}
-{% macro star_except(columns) -%}{{ return(adapter.dispatch('star_except', 'aicost')(columns)) }}{%- endmacro %}
-{% macro default__star_except(columns) -%}* exclude ({{ columns | join(', ') }}){%- endmacro %}
-{% macro spark__star_except(columns) -%}* except ({{ columns | join(', ') }}){%- endmacro %}
+{#- Every column of the relation in scope (or of `qualifier`) but these (DuckDB's EXCLUDE, Spark's EXCEPT). -#}
+{% macro star_except(columns, qualifier=none) -%}
+    {{ return(adapter.dispatch('star_except', 'aicost')(columns, qualifier)) }}
+{%- endmacro %}
+{% macro default__star_except(columns, qualifier=none) -%}
+    {{ qualifier ~ '.' if qualifier }}* exclude ({{ columns | join(', ') }})
+{%- endmacro %}
+{% macro spark__star_except(columns, qualifier=none) -%}
+    {{ qualifier ~ '.' if qualifier }}* except ({{ columns | join(', ') }})
+{%- endmacro %}
+
+{#-
+    Every column of `relation` in its order, some computed instead (`replacements`: column name -> SQL
+    expression): DuckDB's `* replace (...)`, which Spark lacks, written out so a union by position stays
+    aligned. At parse time, when nothing runs, and while `relation` is not built yet (a lint compiles the
+    project against an empty warehouse) it is `*`; dbt builds `relation` first, so a run always sees it.
+-#}
+{% macro star_replace(relation, replacements) -%}
+    {%- set columns = adapter.get_columns_in_relation(relation) if execute else [] -%}
+    {%- if columns | length == 0 -%}*{%- else -%}
+        {%- for column in columns %}
+    {% if column.name in replacements %}{{ replacements[column.name] }} as {% endif %}{{ column.name }}{{ ',' if not loop.last }}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A JSON object of key/value pairs (keys literal text, values any expression; nulls kept as null). -#}
+{% macro json_object_of(pairs) -%}{{ return(adapter.dispatch('json_object_of', 'aicost')(pairs)) }}{%- endmacro %}
+{% macro default__json_object_of(pairs) -%}
+    json_object({% for key, value in pairs %}'{{ key }}', {{ value }}{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}
+{% macro spark__json_object_of(pairs) -%}
+    to_json(
+        named_struct({% for key, value in pairs %}'{{ key }}', {{ value }}{{ ', ' if not loop.last }}{% endfor %}),
+        map('ignoreNullFields', 'false')
+    )
+{%- endmacro %}
+
+{#-
+    Whole `unit`s ('second', 'millisecond') between two timestamps, counted as DuckDB's date_diff counts
+    them: unit boundaries crossed, not whole units elapsed.
+-#}
+{% macro timestamp_diff(unit, start_at, end_at) -%}
+    {{ return(adapter.dispatch('timestamp_diff', 'aicost')(unit, start_at, end_at)) }}
+{%- endmacro %}
+{% macro default__timestamp_diff(unit, start_at, end_at) -%}date_diff('{{ unit }}', {{ start_at }}, {{ end_at }}){%- endmacro %}
+{% macro spark__timestamp_diff(unit, start_at, end_at) -%}
+    {%- set per_unit = {'second': 1000000, 'millisecond': 1000}[unit] -%}
+    (unix_micros(cast({{ end_at }} as timestamp_ltz)) div {{ per_unit }}
+        - unix_micros(cast({{ start_at }} as timestamp_ltz)) div {{ per_unit }})
+{%- endmacro %}
+
+{#- A date or timestamp's billing period, 'YYYY-MM'. -#}
+{% macro period_of(column) -%}{{ return(adapter.dispatch('period_of', 'aicost')(column)) }}{%- endmacro %}
+{% macro default__period_of(column) -%}strftime({{ column }}, '%Y-%m'){%- endmacro %}
+{% macro spark__period_of(column) -%}date_format({{ column }}, 'yyyy-MM'){%- endmacro %}
+
+{#-
+    Integer division truncated toward zero, exact on whole numbers of any width (DuckDB's `//`; Spark's
+    `div` goes through BIGINT, so there it is the exact quotient of the remainder-free dividend).
+-#}
+{% macro int_div(numerator, denominator) -%}
+    {{ return(adapter.dispatch('int_div', 'aicost')(numerator, denominator)) }}
+{%- endmacro %}
+{% macro default__int_div(numerator, denominator) -%}({{ numerator }}) // ({{ denominator }}){%- endmacro %}
+{% macro spark__int_div(numerator, denominator) -%}
+    cast((({{ numerator }}) - ({{ numerator }}) % ({{ denominator }})) / ({{ denominator }}) as decimal(38, 0))
+{%- endmacro %}
+
+{#- The value of the row with the largest `keys` (a list of expressions compared in order). -#}
+{% macro value_at_max(value, keys) -%}{{ return(adapter.dispatch('value_at_max', 'aicost')(value, keys)) }}{%- endmacro %}
+{% macro default__value_at_max(value, keys) -%}arg_max({{ value }}, row({{ keys | join(', ') }})){%- endmacro %}
+{% macro spark__value_at_max(value, keys) -%}max_by({{ value }}, struct({{ keys | join(', ') }})){%- endmacro %}
+
+{#-
+    Values joined by `separator` in the order of `order_by` (distinct values once when `distinct`, only the
+    rows where `where` holds when given). The value is `value`, or the body of a call block when that is
+    easier to write: {% call ordered_string_agg(none, ', ', 'cost desc') %}name || ' ' || ...{% endcall %}.
+-#}
+{% macro ordered_string_agg(value, separator, order_by, distinct=false, where=none) -%}
+    {%- set rendered = value if value is not none else caller() -%}
+    {{ return(adapter.dispatch('ordered_string_agg', 'aicost')(rendered, separator, order_by, distinct, where)) }}
+{%- endmacro %}
+{% macro default__ordered_string_agg(value, separator, order_by, distinct, where) -%}
+    string_agg({{ 'distinct ' if distinct }}{{ value }}, '{{ separator }}' order by {{ order_by }})
+    {%- if where %} filter (where {{ where }}){% endif %}
+{%- endmacro %}
+{% macro spark__ordered_string_agg(value, separator, order_by, distinct, where) -%}
+    listagg({{ 'distinct ' if distinct }}{{ value }}, '{{ separator }}') within group (order by {{ order_by }})
+    {%- if where %} filter (where {{ where }}){% endif %}
+{%- endmacro %}
+
+{#- The value of the row with the smallest `keys` (a list of expressions compared in order). -#}
+{% macro value_at_min(value, keys) -%}{{ return(adapter.dispatch('value_at_min', 'aicost')(value, keys)) }}{%- endmacro %}
+{% macro default__value_at_min(value, keys) -%}arg_min({{ value }}, row({{ keys | join(', ') }})){%- endmacro %}
+{% macro spark__value_at_min(value, keys) -%}min_by({{ value }}, struct({{ keys | join(', ') }})){%- endmacro %}
+
+{#- Rows numbered 0 .. n - 1, column `day_offset`. -#}
+{% macro day_offsets(n) -%}{{ return(adapter.dispatch('day_offsets', 'aicost')(n)) }}{%- endmacro %}
+{% macro default__day_offsets(n) -%}select range as day_offset from range({{ n }}){%- endmacro %}
+{% macro spark__day_offsets(n) -%}select cast(id as bigint) as day_offset from range({{ n }}){%- endmacro %}
 
 {#- A timestamp with time zone as a UTC wall-clock timestamp. -#}
 {% macro to_utc(column) -%}{{ return(adapter.dispatch('to_utc', 'aicost')(column)) }}{%- endmacro %}
@@ -136,18 +233,19 @@
 {% macro default__divide_money(amount, divisor) -%}
     cast({{ amount }} / {{ divisor }} as {{ money_type() }})
 {%- endmacro %}
-{% macro duckdb__divide_money(amount, divisor) -%}
-    cast(
-        cast({{ amount }} * 1000000000000 as {{ big_int_type() }}) // cast({{ divisor }} as {{ big_int_type() }})
-        + case
-            when 2 * abs(cast({{ amount }} * 1000000000000 as {{ big_int_type() }}) % cast({{ divisor }} as {{ big_int_type() }}))
-                >= abs(cast({{ divisor }} as {{ big_int_type() }}))
-                then sign({{ amount }}) * sign({{ divisor }})
-            else 0
-        end
-        as decimal(38, 0)
-    ) * 0.000000000001
+{% macro duckdb__divide_money(amount, divisor) -%}{{ divide_money_in_units(amount, divisor) }}{%- endmacro %}
+{#- Spark shrinks the scale of a decimal quotient whose precision overflows: the same integer arithmetic -#}
+{% macro spark__divide_money(amount, divisor) -%}{{ divide_money_in_units(amount, divisor) }}{%- endmacro %}
+{% macro divide_money_in_units(amount, divisor) -%}
+    {%- set units = 'cast(' ~ amount ~ ' * 1000000000000 as ' ~ big_int_type() ~ ')' -%}
+    {%- set whole_divisor = 'cast(' ~ divisor ~ ' as ' ~ big_int_type() ~ ')' -%}
+    {{ units_to_money(
+        int_div(units, whole_divisor)
+        ~ ' + case when 2 * abs(' ~ units ~ ' % ' ~ whole_divisor ~ ') >= abs(' ~ whole_divisor ~ ')'
+        ~ ' then case when (' ~ amount ~ ' < 0) = (' ~ divisor ~ ' < 0) then 1 else -1 end else 0 end'
+    ) }}
 {%- endmacro %}
+
 
 {#- 1-based position of a column's value in a list of literals (null when absent): a priority order. -#}
 {% macro position_in_list(column, values) -%}
@@ -212,4 +310,19 @@
     {%- set groups = namespace(text=replacement) -%}
     {%- for n in range(1, 10) -%}{%- set groups.text = groups.text | replace('\\' ~ n, '$' ~ n) -%}{%- endfor -%}
     regexp_replace({{ column }}, '{{ spark_regex(pattern) }}', '{{ groups.text }}')
+{%- endmacro %}
+
+{#-
+    A join clause giving one row per part of `text` split at `separator` (a literal), as `alias`.`column`:
+    from t {{ split_rows('t.list', ', ', 'parts', 'part') }}.
+-#}
+{% macro split_rows(text, separator, alias, column) -%}
+    {{ return(adapter.dispatch('split_rows', 'aicost')(text, separator, alias, column)) }}
+{%- endmacro %}
+{% macro default__split_rows(text, separator, alias, column) -%}
+    cross join unnest(string_split({{ text }}, '{{ separator }}')) as {{ alias }} ({{ column }})
+{%- endmacro %}
+{#- Spark's split reads a regular expression: the separator is quoted as a literal -#}
+{% macro spark__split_rows(text, separator, alias, column) -%}
+    lateral view explode(split({{ text }}, '\\\\Q{{ separator }}\\\\E')) {{ alias }} as {{ column }}
 {%- endmacro %}

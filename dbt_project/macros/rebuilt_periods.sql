@@ -21,7 +21,7 @@
     {%- endset -%}
     {%- set live -%}
         select load_id, status, trim(period) as billing_period
-        from {{ source('loader', '_loads') }}, unnest(string_split(coalesce(billing_period, ''), ',')) as p(period)
+        from {{ source('loader', '_loads') }} {{ split_rows("coalesce(billing_period, '')", ',', 'p', 'period') }}
         where status in ('loaded', 'superseded'){{ only_sources }}
     {%- endset -%}
     {%- if built is none -%}
@@ -35,7 +35,7 @@
                 union all
                 (select * from built except select * from live)
             )
-            select distinct billing_period from changed where billing_period similar to '[0-9]{4}-[0-9]{2}' order by 1
+            select distinct billing_period from changed where {{ regex_matches('billing_period', '^[0-9]{4}-[0-9]{2}$') }} order by 1
         {%- endset -%}
     {%- endif -%}
     {{ return(run_query(query).columns[0].values() | list) }}

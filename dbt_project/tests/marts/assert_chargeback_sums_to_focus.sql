@@ -6,7 +6,7 @@ with
 
 focus as (
     select
-        strftime(BillingPeriodStart, '%Y-%m') as billing_period,
+        {{ period_of('BillingPeriodStart') }} as billing_period,
         ProviderName as provider_name,
         BillingAccountId as billing_account_id,
         BillingCurrency as billing_currency,

@@ -73,9 +73,10 @@ hourly_keys as (
 hour_shares as (
     select
         *,
-        tokens * 1000000000 // sum(tokens) over (
-            partition by provider_name, billing_account_id, sub_account_id, charge_date, usage_hour
-        ) as weight
+        {{ int_div(
+            'tokens * 1000000000',
+            'sum(tokens) over (partition by provider_name, billing_account_id, sub_account_id, charge_date, usage_hour)'
+        ) }} as weight
     from hourly_keys
 ),
 

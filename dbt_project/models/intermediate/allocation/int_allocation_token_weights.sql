@@ -149,7 +149,7 @@ floating_requests as (
     select
         unlocated_requests.*,
         team_cells.billing_account_id,
-        cast(unlocated_requests.tokens as {{ big_int_type() }}) * team_cells.team_tokens * 1000000 // team_days.team_day_tokens
+        {{ int_div('cast(unlocated_requests.tokens as ' ~ big_int_type() ~ ') * team_cells.team_tokens * 1000000', 'team_days.team_day_tokens') }}
             as weight
     from unlocated_requests
     inner join team_days
@@ -170,7 +170,7 @@ floating_requests as (
     select
         unlocated_requests.*,
         cells.billing_account_id,
-        cast(unlocated_requests.tokens as {{ big_int_type() }}) * cells.cell_tokens * 1000000 // provider_days.provider_tokens
+        {{ int_div('cast(unlocated_requests.tokens as ' ~ big_int_type() ~ ') * cells.cell_tokens * 1000000', 'provider_days.provider_tokens') }}
             as weight
     from unlocated_requests
     inner join provider_days
@@ -261,7 +261,7 @@ bill_residuals as (
         bill_owners.*,
         greatest(
             bill_owners.owner_weight
-            - coalesce(request_teams.team_weight * bill_owners.owner_weight // nullif(bill_owners.owner_team_weight, 0), 0),
+            - coalesce({{ int_div('request_teams.team_weight * bill_owners.owner_weight', 'nullif(bill_owners.owner_team_weight, 0)') }}, 0),
             0
         ) as weight
     from bill_owners

@@ -51,7 +51,7 @@ allocated as (
         )
     union all by name
     select
-        * exclude (residual_of_pass, residual_of_target_key),
+        {{ star_except(['residual_of_pass', 'residual_of_target_key']) }},
         'residual' as allocation_pass
     from residuals
 ),
@@ -67,7 +67,7 @@ charge_groups as (
 cost_centres as (
     select
         cost_centre_id,
-        arg_max(cost_centre_name, valid_from) as cost_centre_name
+        max_by(cost_centre_name, valid_from) as cost_centre_name
     from {{ ref('teams') }}
     group by cost_centre_id
 ),
@@ -86,7 +86,7 @@ described as (
         charge_groups.billing_account_id,
         charge_groups.sub_account_id,
         charge_groups.invoice_id,
-        strftime(charge_groups.billing_period_start, '%Y-%m') as billing_period,
+        {{ period_of('charge_groups.billing_period_start') }} as billing_period,
         charge_groups.billing_period_start,
         charge_groups.charge_date,
         charge_groups.billing_currency,
@@ -118,22 +118,10 @@ described as (
             else 'usage'
         end as allocation_category,
         allocated.allocated_method_id,
-        json_object(
-            'pass', allocated.allocation_pass,
-            'kind', charge_groups.allocation_kind,
-            'bill_owner', charge_groups.bill_team,
-            'bill_attribution', charge_groups.bill_attribution_method
-        ) as allocated_method_details,
+        {{ json_object_of([('pass', 'allocated.allocation_pass'), ('kind', 'charge_groups.allocation_kind'), ('bill_owner', 'charge_groups.bill_team'), ('bill_attribution', 'charge_groups.bill_attribution_method')]) }} as allocated_method_details,
         allocated.allocated_resource_id,
         -- FOCUS 1.3 AllocatedTags: the keys the piece was allocated to (empty ones left out).
-        json_object(
-            'team', allocated.team,
-            'application', allocated.application,
-            'environment', allocated.environment,
-            'cost_centre', allocated.cost_centre_id,
-            'customer', nullif(allocated.customer_id, ''),
-            'feature', nullif(allocated.feature, '')
-        ) as allocated_tags,
+        {{ json_object_of([('team', 'allocated.team'), ('application', 'allocated.application'), ('environment', 'allocated.environment'), ('cost_centre', 'allocated.cost_centre_id'), ('customer', "nullif(allocated.customer_id, '')"), ('feature', "nullif(allocated.feature, '')")]) }} as allocated_tags,
         allocated.billed_cost,
         allocated.effective_cost,
         allocated.list_cost,

@@ -120,7 +120,7 @@ drivers as (
             *,
             concat_ws('|', {{ target_columns | join(', ') }}) as target_key
         from (
-            select candidates.* exclude (scope_level)  -- noqa: RF02
+            select {{ star_except(['scope_level'], 'candidates') }}  -- noqa: RF02
             from {{ basis }}_candidates as candidates
             inner join {{ basis }}_levels as levels
                 on

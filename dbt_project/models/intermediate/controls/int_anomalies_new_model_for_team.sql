@@ -23,8 +23,8 @@ team_models as (
         billing_currency,
         sum(requests) as requests,
         sum(list_cost) as list_cost,
-        string_agg(application, ', ' order by list_cost desc, application asc) as applications,
-        first(application order by list_cost desc, application asc) as top_application
+        {{ ordered_string_agg('application', ', ', 'list_cost desc, application asc') }} as applications,
+        {{ value_at_min('application', ['-list_cost', 'application']) }} as top_application
     from daily
     group by all
 ),

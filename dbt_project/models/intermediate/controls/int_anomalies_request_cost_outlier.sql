@@ -38,10 +38,9 @@ outliers as (
         count(distinct session_key) as sessions,
         max(list_cost) as max_cost,
         sum(list_cost) as flagged_cost,
-        string_agg(
-            request_id || ' (' || {{ money_text('list_cost') }} || coalesce(', session ' || session_key, '') || ')',
-            ', ' order by list_cost desc, request_id asc
-        ) filter (where request_rank <= 3) as top_requests
+        {% call ordered_string_agg(none, ', ', 'list_cost desc, request_id asc', where='request_rank <= 3') -%}
+            request_id || ' (' || {{ money_text('list_cost') }} || coalesce(', session ' || session_key, '') || ')'
+        {%- endcall %} as top_requests
     from (
         select
             *,

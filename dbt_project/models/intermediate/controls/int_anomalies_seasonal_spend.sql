@@ -105,11 +105,10 @@ contributors as (
         cost_date,
         team,
         billing_currency,
-        string_agg(
+        {% call ordered_string_agg(none, ', ', 'daily_cost - usual_cost desc', where='rise_rank <= 3') -%}
             application || coalesce(' / ' || nullif(model_id, ''), '') || ' ' || {{ money_text('daily_cost') }}
-            || ' (usually ' || {{ money_text('usual_cost') }} || ')', ', '
-            order by daily_cost - usual_cost desc
-        ) filter (where rise_rank <= 3) as top_contributors
+            || ' (usually ' || {{ money_text('usual_cost') }} || ')'
+        {%- endcall %} as top_contributors
     from (
         select
             *,

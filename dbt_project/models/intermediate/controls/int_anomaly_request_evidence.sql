@@ -42,9 +42,9 @@ top_requests as (
         billing_currency,
         count(*) as requests,
         count(distinct session_key) as sessions,
-        string_agg(
-            request_id || ' (' || {{ money_text('list_cost') }} || ')', ', ' order by list_cost desc, request_id asc
-        ) filter (where request_rank <= 3) as top_requests
+        {% call ordered_string_agg(none, ', ', 'list_cost desc, request_id asc', where='request_rank <= 3') -%}
+            request_id || ' (' || {{ money_text('list_cost') }} || ')'
+        {%- endcall %} as top_requests
     from (
         select
             *,
@@ -83,10 +83,9 @@ top_sessions as (
         application,
         model_id,
         billing_currency,
-        string_agg(
-            session_key || ' (' || requests || ' requests, ' || {{ money_text('list_cost') }} || ')', ', '
-            order by list_cost desc, requests desc, session_key asc
-        ) as top_sessions
+        {% call ordered_string_agg(none, ', ', 'list_cost desc, requests desc, session_key asc') -%}
+            session_key || ' (' || requests || ' requests, ' || {{ money_text('list_cost') }} || ')'
+        {%- endcall %} as top_sessions
     from sessions
     group by all
 )

@@ -18,7 +18,7 @@ costs as (
         model_id,
         billing_currency,
         sum(effective_cost) as daily_cost,
-        string_agg(distinct allocation_kind, ', ' order by allocation_kind) as allocation_kinds
+        {{ ordered_string_agg('allocation_kind', ', ', 'allocation_kind', distinct=true) }} as allocation_kinds
     from {{ ref('fct_ai_costs_allocated') }}
     where is_ai and team != 'Idle'
     group by all

@@ -55,9 +55,10 @@ scope_costs as (
             as daily_cost,
         sum(ai_costs.effective_cost) filter (where ai_costs.billing_currency != budgets.billing_currency)
             as other_currency_cost,
-        string_agg(distinct ai_costs.billing_currency, ', ' order by ai_costs.billing_currency) filter (
-            where ai_costs.billing_currency != budgets.billing_currency
-        ) as other_currencies
+        {{ ordered_string_agg(
+            'ai_costs.billing_currency', ', ', 'ai_costs.billing_currency', distinct=true,
+            where='ai_costs.billing_currency != budgets.billing_currency'
+        ) }} as other_currencies
     from budgets
     inner join ai_costs
         on

@@ -43,9 +43,9 @@ other_currency_codes as (
         all_days.scope_type,
         all_days.scope_value,
         all_days.billing_currency,
-        string_agg(distinct codes.code, ', ' order by codes.code) as excluded_currencies
+        {{ ordered_string_agg('codes.code', ', ', 'codes.code', distinct=true) }} as excluded_currencies
     from all_days
-    cross join unnest(string_split(all_days.other_currencies, ', ')) as codes (code)
+    {{ split_rows('all_days.other_currencies', ', ', 'codes', 'code') }}
     group by all
 ),
 

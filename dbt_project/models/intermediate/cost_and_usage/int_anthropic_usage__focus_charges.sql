@@ -27,10 +27,7 @@ charges as (
         coalesce(report_token_type, cost_type) as sku_meter,
         case
             when model_id is not null
-                then json_object(
-                    'x_ModelId', model_id, 'x_TokenType', token_type, 'x_CacheTtl', cache_ttl,
-                    'x_ContextWindow', context_window
-                )
+                then {{ json_object_of([('x_ModelId', 'model_id'), ('x_TokenType', 'token_type'), ('x_CacheTtl', 'cache_ttl'), ('x_ContextWindow', 'context_window')]) }}
         end as sku_price_details,
         case when token_count is not null then 'Tokens' end as pricing_unit,
         cast(token_count as {{ money_type() }}) as pricing_quantity,

@@ -38,8 +38,8 @@ charges as (
         product_code || ':' || usage_type as sku_id,
         usage_type as sku_meter,
         case
-            when gpu_count is not null then json_object('InstanceType', resolved_instance_type, 'GpuCount', gpu_count)
-            when model_id is not null then json_object('x_ModelId', model_id, 'x_TokenType', token_type)
+            when gpu_count is not null then {{ json_object_of([('InstanceType', 'resolved_instance_type'), ('GpuCount', 'gpu_count')]) }}
+            when model_id is not null then {{ json_object_of([('x_ModelId', 'model_id'), ('x_TokenType', 'token_type')]) }}
         end as sku_price_details,
         case
             when charge_category in ('Usage', 'Purchase') and usage_amount is not null then pricing_unit

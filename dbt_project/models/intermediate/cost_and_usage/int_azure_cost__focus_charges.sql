@@ -34,8 +34,8 @@ charges as (
         coalesce(nullif(meter_id, ''), part_number) as sku_id,
         meter_name as sku_meter,
         case
-            when gpu_count is not null then json_object('InstanceType', instance_type, 'GpuCount', gpu_count)
-            when model_id is not null then json_object('x_ModelId', model_id, 'x_TokenType', token_type)
+            when gpu_count is not null then {{ json_object_of([('InstanceType', 'instance_type'), ('GpuCount', 'gpu_count')]) }}
+            when model_id is not null then {{ json_object_of([('x_ModelId', 'model_id'), ('x_TokenType', 'token_type')]) }}
         end as sku_price_details,
         -- Quantities count unit-of-measure blocks (10K = 10,000 units): FOCUS quantities are in units.
         case when charge_category in ('Usage', 'Purchase') and not is_commitment_unused then distinct_units end

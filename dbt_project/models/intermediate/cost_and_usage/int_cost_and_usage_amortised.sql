@@ -13,36 +13,34 @@ charges as (
 
 as_billed as (
     select
-        * replace (
-            case
-                when charge_category = 'Purchase' then cast(0 as {{ money_type() }}) else effective_cost
-            end as effective_cost
-        ),
+        {{ star_replace(ref('int_cost_and_usage_unioned'), {
+            'effective_cost': "case when charge_category = 'Purchase' then cast(0 as " ~ money_type() ~ ") else effective_cost end",
+        }) }},
         false as is_amortisation
     from charges
 ),
 
 amortisation as (
     select
-        * replace (
-            charge_id || ':amortised' as charge_id,
-            'Usage' as charge_category,
-            cast(null as string) as charge_class,
-            'Usage-Based' as charge_frequency,
-            'Amortised: ' || charge_description as charge_description,
-            cast(null as string) as pricing_unit,
-            cast(null as {{ money_type() }}) as pricing_quantity,
-            cast(null as string) as consumed_unit,
-            cast(null as {{ money_type() }}) as consumed_quantity,
-            cast(0 as {{ money_type() }}) as billed_cost,
-            cast(0 as {{ money_type() }}) as list_cost,
-            cast(0 as {{ money_type() }}) as contracted_cost,
-            cast(null as {{ money_type() }}) as list_unit_price,
-            cast(null as {{ money_type() }}) as contracted_unit_price,
-            case when commitment_discount_id is not null then 'Committed' else 'Standard' end as pricing_category,
-            case when commitment_discount_id is not null then 'Unused' end as commitment_discount_status,
-            commitment_unused_quantity as commitment_discount_quantity
-        ),
+        {{ star_replace(ref('int_cost_and_usage_unioned'), {
+            'charge_id': "charge_id || ':amortised'",
+            'charge_category': "'Usage'",
+            'charge_class': 'cast(null as string)',
+            'charge_frequency': "'Usage-Based'",
+            'charge_description': "'Amortised: ' || charge_description",
+            'pricing_unit': 'cast(null as string)',
+            'pricing_quantity': 'cast(null as ' ~ money_type() ~ ')',
+            'consumed_unit': 'cast(null as string)',
+            'consumed_quantity': 'cast(null as ' ~ money_type() ~ ')',
+            'billed_cost': 'cast(0 as ' ~ money_type() ~ ')',
+            'list_cost': 'cast(0 as ' ~ money_type() ~ ')',
+            'contracted_cost': 'cast(0 as ' ~ money_type() ~ ')',
+            'list_unit_price': 'cast(null as ' ~ money_type() ~ ')',
+            'contracted_unit_price': 'cast(null as ' ~ money_type() ~ ')',
+            'pricing_category': "case when commitment_discount_id is not null then 'Committed' else 'Standard' end",
+            'commitment_discount_status': "case when commitment_discount_id is not null then 'Unused' end",
+            'commitment_discount_quantity': 'commitment_unused_quantity',
+        }) }},
         true as is_amortisation
     from charges
     where charge_category = 'Purchase' and effective_cost <> 0

@@ -34,8 +34,8 @@ usage_charges as (
         sku_id,
         sku_description as sku_meter,
         case
-            when gpu_count is not null then json_object('InstanceType', instance_type, 'GpuCount', gpu_count)
-            when model_id is not null then json_object('x_ModelId', model_id, 'x_TokenType', token_type)
+            when gpu_count is not null then {{ json_object_of([('InstanceType', 'instance_type'), ('GpuCount', 'gpu_count')]) }}
+            when model_id is not null then {{ json_object_of([('x_ModelId', 'model_id'), ('x_TokenType', 'token_type')]) }}
         end as sku_price_details,
         case
             when charge_category <> 'Usage' or usage_amount_in_pricing_units is null then null

@@ -26,7 +26,7 @@ charges as (
         line_item as sku_meter,
         case
             when model_id is not null
-                then json_object('x_ModelId', model_id, 'x_TokenType', token_type)
+                then {{ json_object_of([('x_ModelId', 'model_id'), ('x_TokenType', 'token_type')]) }}
         end as sku_price_details,
         case when token_type is not null then 'Tokens' end as pricing_unit,
         quantity as pricing_quantity,

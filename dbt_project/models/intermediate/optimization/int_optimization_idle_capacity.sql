@@ -50,7 +50,7 @@ resource_hours as (
     select
         allocation_kind,
         resource_id,
-        strftime(charge_date, '%Y-%m') as billing_period,
+        {{ period_of('charge_date') }} as billing_period,
         sum(idle_hours) as idle_hours,
         sum(capacity_hours) as capacity_hours
     from (

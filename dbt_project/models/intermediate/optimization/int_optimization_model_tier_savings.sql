@@ -24,7 +24,7 @@ with
 
 requests as (
     select
-        * exclude (list_cost),  -- noqa: RF02
+        {{ star_except(['list_cost']) }},  -- noqa: RF02
         list_cost as current_cost
     from {{ ref('int_optimization_requests') }}
     where is_short_simple

@@ -24,7 +24,7 @@ capacity_days as (
 
 on_demand_spend as (
     select
-        strftime(daily.request_date, '%Y-%m') as billing_period,
+        {{ period_of('daily.request_date') }} as billing_period,
         daily.provider_name,
         daily.price_provider,
         daily.model_id,

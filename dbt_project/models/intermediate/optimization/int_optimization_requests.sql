@@ -91,11 +91,11 @@ cacheable_calls as (
         -- one of its first call there
         union all
         select
-            arg_max(request_source, row(started_at, request_id)) as request_source,
-            arg_max(request_id, row(started_at, request_id)) as request_id,
+            {{ value_at_max('request_source', ['started_at', 'request_id']) }} as request_source,
+            {{ value_at_max('request_id', ['started_at', 'request_id']) }} as request_id,
             {{ conversation_keys | join(', ') }},
             max(started_at) as started_at,
-            arg_max(prompt_tokens, row(started_at, request_id)) as prompt_tokens
+            {{ value_at_max('prompt_tokens', ['started_at', 'request_id']) }} as prompt_tokens
         from priced as earlier
         where
             conversation_id is not null and prompt_tokens >= {{ var('optimization_cache_min_prefix_tokens') }}
@@ -116,7 +116,7 @@ cacheable as (
         request_source,
         request_id,
         lag(prompt_tokens) over conversation as previous_prompt_tokens,
-        date_diff('second', lag(started_at) over conversation, started_at) as seconds_since_previous
+        {{ seconds_between('lag(started_at) over conversation', 'started_at') }} as seconds_since_previous
     from cacheable_calls
     window conversation as (
         partition by {{ conversation_keys | join(', ') }}
@@ -191,6 +191,6 @@ select
     is_batch_eligible,
     is_context_resend,
     request_date,
-    strftime(request_date, '%Y-%m') as billing_period
+    {{ period_of('request_date') }} as billing_period
 from flagged
 where is_short_simple or is_batch_eligible or is_context_resend

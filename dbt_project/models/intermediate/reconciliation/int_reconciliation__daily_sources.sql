@@ -66,7 +66,7 @@ keys as (
 joined as (
     select
         keys.*,
-        coalesce(invoice.billing_period, strftime(keys.usage_date, '%Y-%m')) as billing_period,
+        coalesce(invoice.billing_period, {{ period_of('keys.usage_date') }}) as billing_period,
         coalesce(gateway.gateway_estimated_cost, 0) as gateway_estimated_cost,
         coalesce(gateway.gateway_estimated_cost_billing, 0) as gateway_estimated_cost_billing,
         requests.request_list_cost,

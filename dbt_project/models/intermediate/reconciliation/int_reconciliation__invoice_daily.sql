@@ -31,7 +31,7 @@ with
 charges as (
     select
         cast(charge_period_start as date) as usage_date,
-        strftime(billing_period_start, '%Y-%m') as billing_period,
+        {{ period_of('billing_period_start') }} as billing_period,
         provider_name,
         coalesce(model_id, '') as model_id,
         -- Vertex AI bills thinking tokens apart (reasoning); everywhere else they are output, as here.

@@ -63,7 +63,7 @@ select
     reasoning_tokens,
     input_tokens_total + output_tokens_total as total_tokens,
     cast(null as {{ money_type() }}) as gateway_cost,
-    cast(date_diff('millisecond', started_at, ended_at) as bigint) as request_duration_ms,
+    cast({{ timestamp_diff('millisecond', 'started_at', 'ended_at') }} as bigint) as request_duration_ms,
     false as is_cache_hit,
     started_at,
     ended_at,

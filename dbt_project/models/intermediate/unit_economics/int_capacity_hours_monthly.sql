@@ -16,7 +16,7 @@ gpu as (
     select distinct
         groups.resource_id as capacity_id,
         groups.charge_date,
-        strftime(groups.billing_period_start, '%Y-%m') as billing_period,
+        {{ period_of('groups.billing_period_start') }} as billing_period,
         weights.team,
         weights.application,
         weights.cost_centre_id,
@@ -31,7 +31,7 @@ provisioned as (
     select distinct
         groups.provider_name || '|' || groups.billing_account_id || '|' || groups.sub_account_id as capacity_id,
         groups.charge_date,
-        strftime(groups.billing_period_start, '%Y-%m') as billing_period,
+        {{ period_of('groups.billing_period_start') }} as billing_period,
         weights.team,
         weights.application,
         weights.environment,

@@ -112,7 +112,7 @@ linked as (
 select
     outcome_key,
     outcome_type,
-    strftime(outcome_date, '%Y-%m') as billing_period,
+    {{ period_of('outcome_date') }} as billing_period,
     outcome_date,
     resolved_team as team,
     resolved_application as application,

@@ -81,11 +81,11 @@ conversations as (
         -- its first request there
         union all
         select
-            arg_max(request_source, row(started_at, request_source, request_id)) as request_source,
-            arg_max(request_id, row(started_at, request_source, request_id)) as request_id,
+            {{ value_at_max('request_source', ['started_at', 'request_source', 'request_id']) }} as request_source,
+            {{ value_at_max('request_id', ['started_at', 'request_source', 'request_id']) }} as request_id,
             {{ sequence_keys | join(', ') }},
             max(started_at) as started_at,
-            arg_max(is_success, row(started_at, request_source, request_id)) as is_success
+            {{ value_at_max('is_success', ['started_at', 'request_source', 'request_id']) }} as is_success
         from (
             select
                 *,
@@ -119,7 +119,7 @@ select
     requests.request_id,
     requests.request_source,
     requests.request_date,
-    strftime(requests.request_date, '%Y-%m') as billing_period,
+    {{ period_of('requests.request_date') }} as billing_period,
     requests.started_at,
     requests.provider_name,
     requests.model_id,

@@ -126,5 +126,5 @@ priced as (
     left join rated on cents.allocation_id = rated.allocation_id
 )
 
-select * exclude (booking_id, booked_billed_cost_cents, booked_effective_cost_cents)
+select {{ star_except(['booking_id', 'booked_billed_cost_cents', 'booked_effective_cost_cents']) }}
 from priced

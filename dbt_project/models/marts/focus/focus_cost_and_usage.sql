@@ -35,13 +35,13 @@ allocations as (
         charge_group_id,
         case when count(distinct allocated_method_id) = 1 then min(allocated_method_id) else 'mixed' end
             as allocated_method_id,
-        json_object(
-            'charge_group_id', charge_group_id,
-            'allocation_kind', min(allocation_kind),
-            'targets', count(*),
-            'methods', string_agg(distinct allocated_method_id, ',' order by allocated_method_id),
-            'teams', string_agg(distinct team, ',' order by team)
-        ) as allocated_method_details,
+        {{ json_object_of([
+            ('charge_group_id', 'charge_group_id'),
+            ('allocation_kind', 'min(allocation_kind)'),
+            ('targets', 'count(*)'),
+            ('methods', ordered_string_agg('allocated_method_id', ',', 'allocated_method_id', distinct=true)),
+            ('teams', ordered_string_agg('team', ',', 'team', distinct=true)),
+        ]) }} as allocated_method_details,
         case when count(*) = 1 then min(cast(allocated_tags as string)) end as allocated_tags
     from {{ ref('fct_ai_costs_allocated') }}
     {% if is_incremental() -%}

@@ -103,7 +103,7 @@ periods as (
     union
     select billing_period from capacity
     union
-    select strftime(anomaly_date, '%Y-%m') as billing_period from {{ ref('rpt_cost_anomalies') }}
+    select {{ period_of('anomaly_date') }} as billing_period from {{ ref('rpt_cost_anomalies') }}
 ),
 
 -- Detection speed only over anomalies caught live: a backfill (is_backfill_detection) found the rest late
@@ -122,7 +122,7 @@ anomaly_stats as (
             as lagged_anomalies
     from periods
     left join {{ ref('rpt_cost_anomalies') }} as anomalies
-        on periods.billing_period = strftime(anomalies.anomaly_date, '%Y-%m')
+        on periods.billing_period = {{ period_of('anomalies.anomaly_date') }}
     group by periods.billing_period
 ),
 

@@ -8,7 +8,7 @@ with
 
 events as (
     select
-        strftime(outcome_date, '%Y-%m') as billing_period,
+        {{ period_of('outcome_date') }} as billing_period,
         outcome_type,
         count(distinct outcome_key) as outcomes
     from {{ ref('stg_outcomes__events') }}
