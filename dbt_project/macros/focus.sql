@@ -24,11 +24,12 @@ source as (
 
 select
     md5(_source_file || ':' || cast(_source_row as string)) as charge_id,
-    {{ star_except(['_superseded_by', 'BillingPeriodStart', 'BillingPeriodEnd', 'ChargePeriodStart', 'ChargePeriodEnd']) }},
-    {{ to_utc('BillingPeriodStart') }} as BillingPeriodStart,
-    {{ to_utc('BillingPeriodEnd') }} as BillingPeriodEnd,
-    {{ to_utc('ChargePeriodStart') }} as ChargePeriodStart,
-    {{ to_utc('ChargePeriodEnd') }} as ChargePeriodEnd
+    {{ star_replace(relation, {
+        'BillingPeriodStart': to_utc('BillingPeriodStart'),
+        'BillingPeriodEnd': to_utc('BillingPeriodEnd'),
+        'ChargePeriodStart': to_utc('ChargePeriodStart'),
+        'ChargePeriodEnd': to_utc('ChargePeriodEnd'),
+    }, exclude=['_superseded_by']) }}
 from source
 {%- endmacro %}
 

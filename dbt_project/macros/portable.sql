@@ -31,15 +31,15 @@
 {%- endmacro %}
 
 {#-
-    Every column of `relation` in its order, some computed instead (`replacements`: column name -> SQL
-    expression): DuckDB's `* replace (...)`, which Spark lacks, written out so a union by position stays
+    Every column of `relation` in its order but those in `exclude`, some computed instead (`replacements`:
+    column name -> SQL expression): DuckDB's `* replace (...)`, which Spark lacks, written out so a union by position stays
     aligned. At parse time, when nothing runs, and while `relation` is not built yet (a lint compiles the
     project against an empty warehouse) it is `*`; dbt builds `relation` first, so a run always sees it.
 -#}
-{% macro star_replace(relation, replacements) -%}
+{% macro star_replace(relation, replacements, exclude=[]) -%}
     {%- set columns = adapter.get_columns_in_relation(relation) if execute else [] -%}
     {%- if columns | length == 0 -%}*{%- else -%}
-        {%- for column in columns %}
+        {%- for column in columns | rejectattr('name', 'in', exclude) %}
     {% if column.name in replacements %}{{ replacements[column.name] }} as {% endif %}{{ column.name }}{{ ',' if not loop.last }}
         {%- endfor -%}
     {%- endif -%}
@@ -157,7 +157,10 @@
 {% macro bigquery__json_text(column, path) -%}json_value({{ column }}, '{{ path }}'){%- endmacro %}
 
 {#- First day of the month of a timestamp, as a timestamp. -#}
-{% macro month_start(column) -%}date_trunc('month', {{ column }}){%- endmacro %}
+{% macro month_start(column) -%}{{ return(adapter.dispatch('month_start', 'aicost')(column)) }}{%- endmacro %}
+{% macro default__month_start(column) -%}date_trunc('month', {{ column }}){%- endmacro %}
+{#- Spark's date_trunc answers a TIMESTAMP (with time zone): back to the wall-clock type -#}
+{% macro spark__month_start(column) -%}cast(date_trunc('MONTH', {{ column }}) as timestamp_ntz){%- endmacro %}
 
 {#- Several string values of one JSON document, parsed once: a list indexed with list_at(..., 1..n). -#}
 {% macro json_texts(column, paths) -%}{{ return(adapter.dispatch('json_texts', 'aicost')(column, paths)) }}{%- endmacro %}
@@ -326,3 +329,46 @@
 {% macro spark__split_rows(text, separator, alias, column) -%}
     lateral view explode(split({{ text }}, '\\\\Q{{ separator }}\\\\E')) {{ alias }} as {{ column }}
 {%- endmacro %}
+
+{#- The elements of a JSON array as rows of JSON text (a select-list expression, like unnest / explode). -#}
+{% macro json_array_elements(column) -%}
+    {{ return(adapter.dispatch('json_array_elements', 'aicost')(column)) }}
+{%- endmacro %}
+{% macro default__json_array_elements(column) -%}unnest(json_extract({{ column }}, '$[*]')){%- endmacro %}
+{% macro spark__json_array_elements(column) -%}explode(from_json({{ column }}, 'array<string>')){%- endmacro %}
+
+{#-
+    The value of the first row in the order of `keys` (ascending expressions), null values included
+    (arg_min would skip rows whose value is null); only rows where `where` holds when given.
+-#}
+{% macro first_by(value, keys, where=none) -%}
+    {{ return(adapter.dispatch('first_by', 'aicost')(value, keys, where)) }}
+{%- endmacro %}
+{% macro default__first_by(value, keys, where) -%}
+    first({{ value }} order by {{ keys | join(', ') }}){% if where %} filter (where {{ where }}){% endif %}
+{%- endmacro %}
+{#- the value wrapped in a struct, which is never null, so min_by keeps a null value -#}
+{% macro spark__first_by(value, keys, where) -%}
+    (min_by(named_struct('v', {{ value }}), struct({{ keys | join(', ') }})){% if where %} filter (where {{ where }}){% endif %}).v
+{%- endmacro %}
+
+{#-
+    The members of a JSON object as rows of a struct {key, value} (values as text): a select-list
+    expression, the struct's fields read as `alias.key` and `alias.value`.
+-#}
+{% macro json_object_entries(column) -%}
+    {{ return(adapter.dispatch('json_object_entries', 'aicost')(column)) }}
+{%- endmacro %}
+{% macro default__json_object_entries(column) -%}
+    unnest(map_entries(json_transform({{ column }}, '"MAP(VARCHAR, VARCHAR)"')))
+{%- endmacro %}
+{% macro spark__json_object_entries(column) -%}
+    explode(map_entries(from_json({{ column }}, 'map<string, string>')))
+{%- endmacro %}
+
+{#- The elements of a JSON array as rows of text (strings unquoted): a select-list expression. -#}
+{% macro json_text_array_elements(column) -%}
+    {{ return(adapter.dispatch('json_text_array_elements', 'aicost')(column)) }}
+{%- endmacro %}
+{% macro default__json_text_array_elements(column) -%}unnest(json_transform({{ column }}, '["VARCHAR"]')){%- endmacro %}
+{% macro spark__json_text_array_elements(column) -%}explode(from_json({{ column }}, 'array<string>')){%- endmacro %}

@@ -24,7 +24,7 @@ team_models as (
         sum(requests) as requests,
         sum(list_cost) as list_cost,
         {{ ordered_string_agg('application', ', ', 'list_cost desc, application asc') }} as applications,
-        {{ value_at_min('application', ['-list_cost', 'application']) }} as top_application
+        {{ first_by('application', ['-list_cost', 'application']) }} as top_application
     from daily
     group by all
 ),

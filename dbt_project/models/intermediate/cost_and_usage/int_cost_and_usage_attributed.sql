@@ -51,7 +51,7 @@ cost_categories as (
         source,
         charge_id,
         charge_period_start,
-        unnest(map_entries(json_transform(cost_category, '"MAP(VARCHAR, VARCHAR)"'))) as category
+        {{ json_object_entries('cost_category') }} as category
     from charges
     where cost_category is not null
 ),
@@ -102,11 +102,11 @@ charge_keys as (
         charge_period_start,
         4 as key_position,
         'aws_cost_category' as key_type,
-        struct_extract(category, 'key') || '=' || struct_extract(category, 'value') as key_value,
+        category.key || '=' || category.value as key_value,
         null as own_application,
         null as own_environment
     from cost_categories
-    where struct_extract(category, 'value') is not null
+    where category.value is not null
     union all
     select
         source,
@@ -159,15 +159,13 @@ best_keys as (
     select
         source,
         charge_id,
-        first(key_type order by precedence, key_position, key_value) as key_type,
-        first(key_value order by precedence, key_position, key_value) as key_value,
-        first(team order by precedence, key_position, key_value) as team,
-        first(cost_centre_id order by precedence, key_position, key_value) as cost_centre_id,
-        first(cost_centre_name order by precedence, key_position, key_value) as cost_centre_name,
-        first(application order by precedence, key_position, key_value) filter (where application is not null)
-            as application,
-        first(environment order by precedence, key_position, key_value) filter (where environment is not null)
-            as environment
+        {{ first_by('key_type', ['precedence', 'key_position', 'key_value']) }} as key_type,
+        {{ first_by('key_value', ['precedence', 'key_position', 'key_value']) }} as key_value,
+        {{ first_by('team', ['precedence', 'key_position', 'key_value']) }} as team,
+        {{ first_by('cost_centre_id', ['precedence', 'key_position', 'key_value']) }} as cost_centre_id,
+        {{ first_by('cost_centre_name', ['precedence', 'key_position', 'key_value']) }} as cost_centre_name,
+        {{ first_by('application', ['precedence', 'key_position', 'key_value'], where='application is not null') }} as application,
+        {{ first_by('environment', ['precedence', 'key_position', 'key_value'], where='environment is not null') }} as environment
     from matched_keys
     group by source, charge_id
 ),

@@ -89,27 +89,49 @@ usage_charges as (
 -- cost plus its credits is net.
 credit_charges as (
     select
-        * exclude (credit_type, credit_id, credit_name, credit_full_name, credit_amount, credit_number)
-        replace (
-            charge_id || ':credit:' || cast(credit_number as string) as charge_id,
-            'Credit' as charge_category,
-            cast(null as string) as charge_class,
-            'One-Time' as charge_frequency,
-            coalesce(credit_full_name, credit_name, credit_type) as charge_description,
-            cast(null as {{ json_type() }}) as sku_price_details,
-            cast(null as string) as pricing_unit,
-            cast(null as {{ money_type() }}) as pricing_quantity,
-            cast(null as string) as consumed_unit,
-            cast(null as {{ money_type() }}) as consumed_quantity,
-            credit_amount as billed_cost,
-            credit_amount as effective_cost,
-            credit_amount as list_cost,
-            credit_amount as contracted_cost,
-            cast(null as string) as pricing_category,
-            -- a credit is money, not tokens: it keeps the model for reporting but no token type
-            cast(null as string) as token_type,
-            cast(null as {{ money_type() }}) as token_count
-        )
+        {{ star_except([
+            'credit_type',
+            'credit_id',
+            'credit_name',
+            'credit_full_name',
+            'credit_amount',
+            'credit_number',
+            'charge_id',
+            'charge_category',
+            'charge_class',
+            'charge_frequency',
+            'charge_description',
+            'sku_price_details',
+            'pricing_unit',
+            'pricing_quantity',
+            'consumed_unit',
+            'consumed_quantity',
+            'billed_cost',
+            'effective_cost',
+            'list_cost',
+            'contracted_cost',
+            'pricing_category',
+            'token_type',
+            'token_count'
+        ]) }},
+        charge_id || ':credit:' || cast(credit_number as string) as charge_id,
+        'Credit' as charge_category,
+        cast(null as string) as charge_class,
+        'One-Time' as charge_frequency,
+        coalesce(credit_full_name, credit_name, credit_type) as charge_description,
+        cast(null as {{ json_type() }}) as sku_price_details,
+        cast(null as string) as pricing_unit,
+        cast(null as {{ money_type() }}) as pricing_quantity,
+        cast(null as string) as consumed_unit,
+        cast(null as {{ money_type() }}) as consumed_quantity,
+        credit_amount as billed_cost,
+        credit_amount as effective_cost,
+        credit_amount as list_cost,
+        credit_amount as contracted_cost,
+        cast(null as string) as pricing_category,
+        -- a credit is money, not tokens: it keeps the model for reporting but no token type
+        cast(null as string) as token_type,
+        cast(null as {{ money_type() }}) as token_count
     from (
         select
             gcp_billing.*,
@@ -126,17 +148,18 @@ credit_charges as (
         inner join (
             select
                 charge_id as credited_charge_id,
-                unnest(json_extract(credits, '$[*]')) as credit
+                {{ json_array_elements('credits') }} as credit
             from {{ ref('int_gcp_billing__charges_classified') }}
             where credits is not null
         ) as credits on gcp_billing.charge_id = credits.credited_charge_id
     ) as credited
 ),
 
+-- by name: the credits list their replaced columns after the others
 charges as (
-    select * from usage_charges
+    select {{ contract_columns() }} from usage_charges
     union all
-    select * from credit_charges
+    select {{ contract_columns() }} from credit_charges
 )
 
 select {{ contract_columns() }}

@@ -78,7 +78,7 @@ gateway_metadata_fields as (
         request_source,
         request_id,
         request_date,
-        unnest(map_entries(json_transform(gateway_metadata, '"MAP(VARCHAR, VARCHAR)"'))) as field
+        {{ json_object_entries('gateway_metadata') }} as field
     from requests
     where gateway_metadata is not null
 ),
@@ -88,7 +88,7 @@ gateway_tags as (
         request_source,
         request_id,
         request_date,
-        unnest(json_transform(gateway_tags, '["VARCHAR"]')) as tag
+        {{ json_text_array_elements('gateway_tags') }} as tag
     from requests
     where gateway_tags is not null
 ),
@@ -101,9 +101,9 @@ request_keys as (
         request_date,
         1 as key_position,
         'litellm_metadata' as key_type,
-        struct_extract(field, 'key') || '=' || struct_extract(field, 'value') as key_value
+        field.key || '=' || field.value as key_value
     from gateway_metadata_fields
-    where struct_extract(field, 'value') is not null
+    where field.value is not null
     union all
     select
         request_source,
@@ -153,14 +153,12 @@ best_keys as (
     select
         request_source,
         request_id,
-        first(key_type order by precedence, key_position, key_value) as key_type,
-        first(key_value order by precedence, key_position, key_value) as key_value,
-        first(team order by precedence, key_position, key_value) as team,
-        first(cost_centre_id order by precedence, key_position, key_value) as cost_centre_id,
-        first(application order by precedence, key_position, key_value) filter (where application is not null)
-            as application,
-        first(environment order by precedence, key_position, key_value) filter (where environment is not null)
-            as environment
+        {{ first_by('key_type', ['precedence', 'key_position', 'key_value']) }} as key_type,
+        {{ first_by('key_value', ['precedence', 'key_position', 'key_value']) }} as key_value,
+        {{ first_by('team', ['precedence', 'key_position', 'key_value']) }} as team,
+        {{ first_by('cost_centre_id', ['precedence', 'key_position', 'key_value']) }} as cost_centre_id,
+        {{ first_by('application', ['precedence', 'key_position', 'key_value'], where='application is not null') }} as application,
+        {{ first_by('environment', ['precedence', 'key_position', 'key_value'], where='environment is not null') }} as environment
     from matched_keys
     group by request_source, request_id
 ),
