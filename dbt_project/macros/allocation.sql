@@ -194,3 +194,29 @@
     from {{ groups }}
     where charge_group_id not in ({{ unless_in }})
 {%- endmacro %}
+
+{#-
+    The allocation layer's two row shapes, named once: a weight (a charge group's target and its weight)
+    and an allocated piece (a target and its exact amounts). Relations of one shape are unioned by these
+    lists, so the union lines columns up by name on every engine (Spark has no UNION BY NAME).
+-#}
+{% macro allocation_target_columns() -%}
+    {{ return(['team', 'application', 'environment', 'cost_centre_id', 'customer_id', 'feature',
+        'allocated_method_id', 'allocated_resource_id', 'is_ai']) }}
+{%- endmacro %}
+{% macro allocation_weight_columns() -%}
+    {{ return(['charge_group_id'] + allocation_target_columns() + ['weight']) }}
+{%- endmacro %}
+{% macro allocation_piece_columns() -%}
+    {{ return(['charge_group_id'] + allocation_target_columns() + ['target_key'] + allocated_amounts()) }}
+{%- endmacro %}
+
+{#- `select <columns> from r1 union all select <columns> from r2 ...` (relations or CTE names). -#}
+{% macro union_all_columns(relations, columns) -%}
+    {%- for relation in relations %}
+    select {{ columns | join(', ') }} from {{ relation }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -213,9 +213,13 @@ request_keys as (
         feature,
         sum(weight) as weight
     from (
-        select * from located_requests
-        union all by name
-        select * from floating_requests
+        {%- set cell_columns = [
+            'provider_name', 'billing_account_id', 'model_id', 'token_type', 'usage_date', 'team', 'application',
+            'environment', 'cost_centre_id', 'customer_id', 'feature', 'weight'
+        ] %}
+        select {{ cell_columns | join(', ') }} from located_requests
+        union all
+        select {{ cell_columns | join(', ') }} from floating_requests
     ) as cell_requests
     group by all
 ),

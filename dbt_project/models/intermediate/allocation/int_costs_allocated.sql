@@ -38,7 +38,10 @@ residuals as (
 -- The rows of the three passes, except the Unallocated and Idle rows a residual rule redistributed,
 -- which are replaced by their pieces.
 allocated as (
-    select passes.*
+    select
+        {%- for column in allocation_piece_columns() + ['allocation_pass'] %}
+        passes.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from passes
     where
         not exists (
@@ -49,9 +52,9 @@ allocated as (
                 and residuals.residual_of_pass = passes.allocation_pass
                 and residuals.residual_of_target_key = passes.target_key
         )
-    union all by name
+    union all
     select
-        {{ star_except(['residual_of_pass', 'residual_of_target_key']) }},
+        {{ allocation_piece_columns() | join(', ') }},
         'residual' as allocation_pass
     from residuals
 ),

@@ -88,9 +88,7 @@ weights as (
         *,
         concat_ws('|', {{ target_columns | join(', ') }}) as target_key
     from (
-        select * from usage_weights
-        union all by name
-        select * from unused_weights
+        {{- union_all_columns(['usage_weights', 'unused_weights'], allocation_weight_columns()) }}
     ) as all_weights
 )
 

@@ -33,11 +33,11 @@ charge_groups as (
 
 measured_weights as (
     select * from (
-        select * from {{ ref('int_allocation_token_weights') }}
-        union all by name
-        select * from {{ ref('int_allocation_provisioned_weights') }}
-        union all by name
-        select * from {{ ref('int_allocation_gpu_weights') }}
+        {{- union_all_columns([
+            ref('int_allocation_token_weights'),
+            ref('int_allocation_provisioned_weights'),
+            ref('int_allocation_gpu_weights'),
+        ], allocation_weight_columns()) }}
     ) as all_measured
     {% if is_incremental() -%}
         where {{ in_rebuilt_charge_groups('charge_group_id', ref('int_allocation_charge_groups')) }}
@@ -79,9 +79,7 @@ weights as (
         *,
         concat_ws('|', {{ target_columns | join(', ') }}) as target_key
     from (
-        select * from measured_weights
-        union all by name
-        select * from unmeasured_weights
+        {{- union_all_columns(['measured_weights', 'unmeasured_weights'], allocation_weight_columns()) }}
     ) as all_weights
 )
 

@@ -3,17 +3,12 @@
     commitment, shared): what the residual rules read and what int_costs_allocated describes.
 -#}
 
-select
-    *,
-    'direct' as allocation_pass
+{%- set columns = allocation_piece_columns() | join(', ') %}
+select {{ columns }}, 'direct' as allocation_pass
 from {{ ref('int_costs_allocated_direct') }}
-union all by name
-select
-    *,
-    'commitment' as allocation_pass
+union all
+select {{ columns }}, 'commitment' as allocation_pass
 from {{ ref('int_costs_allocated_commitments') }}
-union all by name
-select
-    *,
-    'shared' as allocation_pass
+union all
+select {{ columns }}, 'shared' as allocation_pass
 from {{ ref('int_costs_allocated_shared') }}

@@ -62,9 +62,9 @@ drivers as (
         allocated.billed_cost as billed_driver,
         allocated.effective_cost as effective_driver
     from (
-        select * from {{ ref('int_costs_allocated_direct') }}
-        union all by name
-        select * from {{ ref('int_costs_allocated_commitments') }}
+        {{- union_all_columns([
+            ref('int_costs_allocated_direct'), ref('int_costs_allocated_commitments')
+        ], allocation_piece_columns()) }}
     ) as allocated
     inner join {{ ref('int_allocation_charge_groups') }} as charge_groups
         on allocated.charge_group_id = charge_groups.charge_group_id
@@ -120,13 +120,16 @@ drivers as (
             *,
             concat_ws('|', {{ target_columns | join(', ') }}) as target_key
         from (
-            select {{ star_except(['scope_level'], 'candidates') }}  -- noqa: RF02
+            select
+                {%- for column in allocation_weight_columns() %}
+                candidates.{{ column }}{{ ',' if not loop.last }}
+                {%- endfor %}
             from {{ basis }}_candidates as candidates
             inner join {{ basis }}_levels as levels
                 on
                     candidates.charge_group_id = levels.charge_group_id
                     and candidates.scope_level = levels.scope_level
-            union all by name
+            union all
             -- Nothing to follow on this basis: the bill's own owner, or Unallocated.
         {{ bill_owner_weights(
             'charge_groups',

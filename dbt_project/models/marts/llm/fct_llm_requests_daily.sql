@@ -30,12 +30,12 @@ select
     unpriced_token_types,
     catalogue_version,
     count(*) as requests,
-    sum(input_tokens) as input_tokens,
-    sum(cache_read_tokens) as cache_read_tokens,
-    sum(cache_write_tokens) as cache_write_tokens,
-    sum(output_tokens) as output_tokens,
-    sum(reasoning_tokens) as reasoning_tokens,
-    sum(total_tokens) as total_tokens,
+    cast(sum(input_tokens) as {{ big_int_type() }}) as input_tokens,
+    cast(sum(cache_read_tokens) as {{ big_int_type() }}) as cache_read_tokens,
+    cast(sum(cache_write_tokens) as {{ big_int_type() }}) as cache_write_tokens,
+    cast(sum(output_tokens) as {{ big_int_type() }}) as output_tokens,
+    cast(sum(reasoning_tokens) as {{ big_int_type() }}) as reasoning_tokens,
+    cast(sum(total_tokens) as {{ big_int_type() }}) as total_tokens,
     sum(gateway_cost) as gateway_cost,
     sum(list_cost) as list_cost
 from {{ ref('fct_llm_requests') }}
