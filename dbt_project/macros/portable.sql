@@ -107,8 +107,15 @@
     {%- if where %} filter (where {{ where }}){% endif %}
 {%- endmacro %}
 {% macro spark__ordered_string_agg(value, separator, order_by, distinct, where) -%}
-    listagg({{ 'distinct ' if distinct }}{{ value }}, '{{ separator }}') within group (order by {{ order_by }})
-    {%- if where %} filter (where {{ where }}){% endif %}
+    {%- set only = ' filter (where ' ~ where ~ ')' if where else '' -%}
+    {%- if distinct and order_by == value -%}
+        {#- Spark 4.3's listagg(distinct) within group fails to plan (ClassCastException): a sorted set instead -#}
+        case when size(collect_set({{ value }}){{ only }}) > 0
+            then array_join(array_sort(collect_set({{ value }}){{ only }}), '{{ separator }}')
+        end
+    {%- else -%}
+        listagg({{ 'distinct ' if distinct }}{{ value }}, '{{ separator }}') within group (order by {{ order_by }}){{ only }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- The value of the row with the smallest `keys` (a list of expressions compared in order). -#}
@@ -372,3 +379,47 @@
 {%- endmacro %}
 {% macro default__json_text_array_elements(column) -%}unnest(json_transform({{ column }}, '["VARCHAR"]')){%- endmacro %}
 {% macro spark__json_text_array_elements(column) -%}explode(from_json({{ column }}, 'array<string>')){%- endmacro %}
+
+{#- A date plus a whole number of days, as a date. -#}
+{% macro add_days(date_expression, days) -%}
+    {{ return(adapter.dispatch('add_days', 'aicost')(date_expression, days)) }}
+{%- endmacro %}
+{% macro default__add_days(date_expression, days) -%}
+    cast({{ date_expression }} + to_days(cast({{ days }} as integer)) as date)
+{%- endmacro %}
+{% macro spark__add_days(date_expression, days) -%}date_add({{ date_expression }}, cast({{ days }} as int)){%- endmacro %}
+
+{#- A select of every day from the first to the last `column` of `relation`, as column `column`. -#}
+{% macro calendar_of(relation, column) -%}
+    {{ return(adapter.dispatch('calendar_of', 'aicost')(relation, column)) }}
+{%- endmacro %}
+{% macro default__calendar_of(relation, column) -%}
+    select cast(unnest(generate_series(min({{ column }}), max({{ column }}), interval 1 day)) as date) as {{ column }}
+    from {{ relation }}
+{%- endmacro %}
+{#- Spark takes no generator beside an aggregate: the bounds first -#}
+{% macro spark__calendar_of(relation, column) -%}
+    select explode(sequence(first_day, last_day, interval 1 day)) as {{ column }}
+    from (select min({{ column }}) as first_day, max({{ column }}) as last_day from {{ relation }}) as bounds
+{%- endmacro %}
+
+{#-
+    The exact discrete quantile q of a value (an actual value, the ceil(n * q)-th smallest of the n non-null
+    ones, as DuckDB's quantile_disc), as an aggregate or over a window (`over`: the window's partition
+    clause); only rows where `where` holds when given. Spark's percentile_disc answers a double, which
+    would round money: there the sorted values are indexed.
+-#}
+{% macro exact_quantile(value, q, where=none, over=none) -%}
+    {{ return(adapter.dispatch('exact_quantile', 'aicost')(value, q, where, over)) }}
+{%- endmacro %}
+{% macro default__exact_quantile(value, q, where, over) -%}
+    quantile_disc({{ value }}, {{ q }}){% if where %} filter (where {{ where }}){% endif %}
+    {%- if over %} over ({{ over }}){% endif %}
+{%- endmacro %}
+{% macro spark__exact_quantile(value, q, where, over) -%}
+    {%- set suffix = (' filter (where ' ~ where ~ ')' if where else '') ~ (' over (' ~ over ~ ')' if over else '') -%}
+    case when count({{ value }}){{ suffix }} > 0 then element_at(
+        array_sort(collect_list({{ value }}){{ suffix }}),
+        cast(ceil(count({{ value }}){{ suffix }} * {{ q }}) as int)
+    ) end
+{%- endmacro %}

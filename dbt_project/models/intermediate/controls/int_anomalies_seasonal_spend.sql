@@ -52,9 +52,9 @@ windows as (
 residuals as (
     select
         *,
-        quantile_disc(daily_cost, 0.5) over (
-            partition by team, billing_currency, anomaly_date, weekday
-        ) as weekday_median,
+        {{ exact_quantile(
+            'daily_cost', 0.5, over='partition by team, billing_currency, anomaly_date, weekday'
+        ) }} as weekday_median,
         count(*) over (partition by team, billing_currency, anomaly_date) as window_days
     from windows
 ),
@@ -62,9 +62,9 @@ residuals as (
 centred as (
     select
         *,
-        quantile_disc(daily_cost - weekday_median, 0.5) over (
-            partition by team, billing_currency, anomaly_date
-        ) as median_residual
+        {{ exact_quantile(
+            'daily_cost - weekday_median', 0.5, over='partition by team, billing_currency, anomaly_date'
+        ) }} as median_residual
     from residuals
     where window_days >= {{ var('anomaly_seasonal_min_days') }}
 ),
@@ -78,7 +78,7 @@ scaled as (
         max(window_days) as window_days,
         max(weekday_median) filter (where weekday = dayofweek(anomaly_date)) as weekday_median,
         max(median_residual) as median_residual,
-        quantile_disc(abs(daily_cost - weekday_median - median_residual), 0.5) as mad,
+        {{ exact_quantile('abs(daily_cost - weekday_median - median_residual)', 0.5) }} as mad,
         -- sum / count rather than avg(), which returns a double on decimals in DuckDB
         {{ divide_money('sum(abs(daily_cost - weekday_median - median_residual))', 'count(*)') }}
             as mean_absolute_deviation

@@ -58,22 +58,30 @@ top_requests as (
 ),
 
 sessions as (
-    select
-        cost_date,
-        team,
-        application,
-        model_id,
-        billing_currency,
-        session_key,
-        count(*) as requests,
-        sum(list_cost) as list_cost
-    from requests
-    where session_key is not null
-    group by cost_date, team, application, model_id, billing_currency, session_key
-    qualify row_number() over (
-        partition by cost_date, team, application, model_id, billing_currency
-        order by sum(list_cost) desc, count(*) desc, session_key asc
-    ) <= 3
+    select * from (
+        select
+            *,
+            row_number() over (
+                partition by cost_date, team, application, model_id, billing_currency
+                order by list_cost desc, requests desc, session_key asc
+            ) as session_rank
+        from (
+            select
+                cost_date,
+                team,
+                application,
+                model_id,
+                billing_currency,
+                session_key,
+                count(*) as requests,
+                sum(list_cost) as list_cost
+            from requests
+            where session_key is not null
+            group by cost_date, team, application, model_id, billing_currency, session_key
+        ) as session_totals
+    ) as ranked_sessions
+    -- a subquery, not QUALIFY: Spark reads QUALIFY from 4.2 only
+    where session_rank <= 3
 ),
 
 top_sessions as (

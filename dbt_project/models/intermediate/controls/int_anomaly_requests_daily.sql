@@ -39,8 +39,7 @@ series as (
 ),
 
 calendar as (
-    select cast(unnest(generate_series(min(cost_date), max(cost_date), interval 1 day)) as date) as cost_date
-    from daily
+    {{ calendar_of('daily', 'cost_date') }}
 ),
 
 dense as (

@@ -36,8 +36,7 @@ series as (
 ),
 
 calendar as (
-    select cast(unnest(generate_series(min(cost_date), max(cost_date), interval 1 day)) as date) as cost_date
-    from costs
+    {{ calendar_of('costs', 'cost_date') }}
 ),
 
 series_days as (

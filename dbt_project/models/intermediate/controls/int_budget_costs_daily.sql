@@ -95,7 +95,7 @@ as_of_dates as (
         budgets.billing_currency,
         greatest(
             coalesce(scope_last_dates.last_cost_date, budgets.month_start),
-            cast(months.month_last_date - to_days({{ var('budget_late_data_days') }}) as date),
+            {{ add_days('months.month_last_date', '-' ~ var('budget_late_data_days')) }},
             budgets.month_start
         ) as as_of_date
     from budgets
@@ -111,14 +111,14 @@ as_of_dates as (
 
 -- day 0 to 30 of a month
 day_offsets as (
-    select range as day_offset from range(31)
+    {{ day_offsets(31) }}
 ),
 
 days as (
     select
         budgets.*,
         as_of_dates.as_of_date,
-        cast(budgets.month_start + to_days(cast(offsets.day_offset as integer)) as date) as cost_date,
+        {{ add_days('budgets.month_start', 'offsets.day_offset') }} as cost_date,
         dayofmonth(last_day(budgets.month_start)) as days_in_month
     from budgets
     inner join as_of_dates

@@ -73,8 +73,9 @@ select
         cast(estimated_savings as {{ money_type() }}) / nullif(cast(current_cost as {{ money_type() }}), 0)
         as {{ money_type() }}
     ) as savings_share,
-    row_number() over (
+    -- BIGINT on every engine (Spark's row_number is an INT)
+    cast(row_number() over (
         partition by billing_period, billing_currency
         order by estimated_savings desc, opportunity_id asc
-    ) as savings_rank
+    ) as bigint) as savings_rank
 from identified

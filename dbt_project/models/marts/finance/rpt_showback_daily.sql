@@ -53,7 +53,7 @@ requests as (
         cost_centre_id,
         model_id,
         cost_currency as billing_currency,
-        sum(requests) as gateway_requests,
+        cast(sum(requests) as {{ big_int_type() }}) as gateway_requests,
         sum(input_tokens + cache_read_tokens + cache_write_tokens + output_tokens + reasoning_tokens)
             as gateway_tokens,
         sum(gateway_cost) as gateway_estimated_cost

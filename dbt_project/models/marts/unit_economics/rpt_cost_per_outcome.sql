@@ -151,7 +151,7 @@ joined as (
 grouped as (
     select
         *,
-        sum(outcomes) over group_window as group_outcomes,
+        cast(sum(outcomes) over group_window as {{ big_int_type() }}) as group_outcomes,
         -- currencies holding outcomes or linked cost: ROI needs value and cost in one currency
         sum(case when outcomes > 0 or linked_cost <> 0 then 1 else 0 end) over group_window as value_currencies
     from joined

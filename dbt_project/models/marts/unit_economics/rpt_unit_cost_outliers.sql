@@ -29,7 +29,8 @@ requests as (
 ranked as (
     select
         *,
-        quantile_disc(allocated_cost, 0.5) over (partition by request_date, billing_currency) as day_median_cost,
+        {{ exact_quantile('allocated_cost', 0.5, over='partition by request_date, billing_currency') }}
+            as day_median_cost,
         row_number() over (
             partition by request_date, billing_currency
             order by allocated_cost desc, request_source asc, request_id asc

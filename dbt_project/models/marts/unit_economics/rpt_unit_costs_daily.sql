@@ -74,9 +74,9 @@ daily as (
         {%- endfor %}
         coalesce(sum(allocated_cost) filter (where model_tier is null), 0) as unlisted_cost,
         -- requests that reached a provider, those that cost nothing (unbilled failures) included
-        quantile_disc(allocated_cost, 0.5) filter (where not is_cache_hit) as p50_cost_per_request,
-        quantile_disc(allocated_cost, 0.95) filter (where not is_cache_hit) as p95_cost_per_request,
-        quantile_disc(allocated_cost, 0.99) filter (where not is_cache_hit) as p99_cost_per_request
+        {{ exact_quantile('allocated_cost', 0.5, where='not is_cache_hit') }} as p50_cost_per_request,
+        {{ exact_quantile('allocated_cost', 0.95, where='not is_cache_hit') }} as p95_cost_per_request,
+        {{ exact_quantile('allocated_cost', 0.99, where='not is_cache_hit') }} as p99_cost_per_request
     from requests
     group by all
 ),
