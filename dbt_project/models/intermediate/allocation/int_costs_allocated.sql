@@ -38,10 +38,7 @@ residuals as (
 -- The rows of the three passes, except the Unallocated and Idle rows a residual rule redistributed,
 -- which are replaced by their pieces.
 allocated as (
-    select
-        {%- for column in allocation_piece_columns() + ['allocation_pass'] %}
-        passes.{{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    select passes.{{ (allocation_piece_columns() + ['allocation_pass']) | join(', passes.') }}
     from passes
     where
         not exists (

@@ -120,10 +120,7 @@ drivers as (
             *,
             concat_ws('|', {{ target_columns | join(', ') }}) as target_key
         from (
-            select
-                {%- for column in allocation_weight_columns() %}
-                candidates.{{ column }}{{ ',' if not loop.last }}
-                {%- endfor %}
+            select candidates.{{ allocation_weight_columns() | join(', candidates.') }}
             from {{ basis }}_candidates as candidates
             inner join {{ basis }}_levels as levels
                 on

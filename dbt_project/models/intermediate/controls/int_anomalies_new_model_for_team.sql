@@ -59,11 +59,11 @@ new_models as (
             and first_uses.team = team_days.team
             and first_uses.billing_currency = team_days.billing_currency
     where
-        first_uses.cost_date >= team_days.team_first_date + to_days({{ var('anomaly_warmup_days') }})
+        first_uses.cost_date >= {{ add_days('team_days.team_first_date', var('anomaly_warmup_days')) }}
         and (
             first_uses.previous_use_date is null
             or first_uses.previous_use_date
-            < first_uses.cost_date - to_days({{ var('anomaly_new_model_lookback_days') }})
+            < {{ add_days('first_uses.cost_date', -var('anomaly_new_model_lookback_days')) }}
         )
 ),
 

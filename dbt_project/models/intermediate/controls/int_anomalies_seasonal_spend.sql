@@ -46,7 +46,7 @@ windows as (
             judged.team = history.team
             and judged.billing_currency = history.billing_currency
             and judged.cost_date > history.cost_date
-            and judged.cost_date - to_days({{ var('anomaly_seasonal_window_days') }}) <= history.cost_date
+            and {{ add_days('judged.cost_date', -var('anomaly_seasonal_window_days')) }} <= history.cost_date
 ),
 
 residuals as (

@@ -75,7 +75,7 @@ window_sums as (
         sum(daily_cost) as sum_y,
         sum(daily_cost * day_of_month) as sum_xy
     from days
-    where cost_date > as_of_date - to_days({{ var('budget_forecast_window_days') }})
+    where cost_date > {{ add_days('as_of_date', -var('budget_forecast_window_days')) }}
     group by all
 ),
 

@@ -102,11 +102,11 @@ charge_keys as (
         charge_period_start,
         4 as key_position,
         'aws_cost_category' as key_type,
-        category.key || '=' || category.value as key_value,
+        category['key'] || '=' || category['value'] as key_value,
         null as own_application,
         null as own_environment
     from cost_categories
-    where category.value is not null
+    where category['value'] is not null
     union all
     select
         source,

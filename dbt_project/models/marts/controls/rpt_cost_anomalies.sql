@@ -27,7 +27,7 @@ lags as (
     select
         anomalies.*,
         detections.first_detected_at,
-        {{ seconds_between('cast(anomalies.anomaly_date + to_days(1) as timestamp)', 'detections.first_detected_at') }}
+        {{ seconds_between('cast(' ~ add_days('anomalies.anomaly_date', 1) ~ ' as timestamp)', 'detections.first_detected_at') }}
             as detection_lag_seconds
     from anomalies
     inner join detections on anomalies.anomaly_id = detections.anomaly_id

@@ -101,9 +101,10 @@ request_keys as (
         request_date,
         1 as key_position,
         'litellm_metadata' as key_type,
-        field.key || '=' || field.value as key_value
+        -- field is a struct (key, value): bracket access reads the same on both engines
+        field['key'] || '=' || field['value'] as key_value
     from gateway_metadata_fields
-    where field.value is not null
+    where field['value'] is not null
     union all
     select
         request_source,

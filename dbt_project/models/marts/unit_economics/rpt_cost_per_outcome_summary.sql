@@ -21,7 +21,7 @@ summed as (
         team,
         application,
         billing_currency,
-        sum(outcomes) as outcomes,
+        cast(sum(outcomes) as {{ big_int_type() }}) as outcomes,
         sum(outcome_value) as outcome_value,
         sum(linked_cost) as linked_cost
     from detail
@@ -57,7 +57,7 @@ grouped as (
     select
         summed.*,
         workloads.workload_cost,
-        sum(summed.outcomes) over workload_window as group_outcomes,
+        cast(sum(summed.outcomes) over workload_window as {{ big_int_type() }}) as group_outcomes,
         sum(case when summed.outcomes > 0 or summed.linked_cost <> 0 then 1 else 0 end) over workload_window
             as value_currencies
     from summed

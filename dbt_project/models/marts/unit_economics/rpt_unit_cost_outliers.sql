@@ -31,10 +31,11 @@ ranked as (
         *,
         {{ exact_quantile('allocated_cost', 0.5, over='partition by request_date, billing_currency') }}
             as day_median_cost,
-        row_number() over (
+        -- BIGINT on every engine (Spark's row_number is an INT)
+        cast(row_number() over (
             partition by request_date, billing_currency
             order by allocated_cost desc, request_source asc, request_id asc
-        ) as outlier_rank
+        ) as bigint) as outlier_rank
     from requests
 )
 

@@ -49,9 +49,9 @@ daily as (
         count(*) as requests,
         count(*) filter (where not is_cache_hit) as provider_requests,
         sum(allocated_cost) as allocated_cost,
-        sum(total_tokens) as total_tokens,
-        sum(prompt_tokens) as prompt_tokens,
-        sum(completion_tokens) as completion_tokens,
+        cast(sum(total_tokens) as {{ big_int_type() }}) as total_tokens,
+        cast(sum(prompt_tokens) as {{ big_int_type() }}) as prompt_tokens,
+        cast(sum(completion_tokens) as {{ big_int_type() }}) as completion_tokens,
         {%- for token_type in token_types %}
             {{ money_to_units('sum(' ~ token_type ~ '_cost)') }} as {{ token_type }}_units,
             coalesce(sum(
@@ -84,8 +84,10 @@ daily as (
 served as (
     select
         *,
-        input_served_tokens + cache_read_served_tokens + cache_write_served_tokens + output_served_tokens
-            as provider_tokens
+        cast(
+            input_served_tokens + cache_read_served_tokens + cache_write_served_tokens + output_served_tokens
+            as {{ big_int_type() }}
+        ) as provider_tokens
     from daily
 )
 
