@@ -265,7 +265,7 @@
 {#-
     Text parsed as a timestamp by the first of several strftime formats that reads it (null when none does).
     Spark reads Java patterns: the translation keeps one meaning per directive (numbers of one or two digits,
-    fractions of one to six, letters such as T and Z literal).
+    two when another number follows without a separator, fractions of six, letters such as T and Z literal).
 -#}
 {% macro parse_timestamp(column, formats) -%}
     {{ return(adapter.dispatch('parse_timestamp', 'aicost')(column, formats)) }}
@@ -283,7 +283,9 @@
             {%- if i.at < f | length -%}
                 {%- set two = f[i.at:i.at + 2] -%}
                 {%- if two in directives -%}
-                    {%- set java.pattern = java.pattern ~ directives[two] -%}
+                    {#- a number directly followed by another has no separator to end it: fixed width -#}
+                    {%- set fixed = f[i.at + 2:i.at + 3] == '%' and directives[two] | length == 1 -%}
+                    {%- set java.pattern = java.pattern ~ (directives[two] ~ directives[two] if fixed else directives[two]) -%}
                     {%- set i.at = i.at + 2 -%}
                 {%- elif f[i.at] in 'TZ' -%}
                     {%- set java.pattern = java.pattern ~ "'" ~ f[i.at] ~ "'" -%}
