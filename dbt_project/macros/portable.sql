@@ -117,12 +117,6 @@
         listagg({{ 'distinct ' if distinct }}{{ value }}, '{{ separator }}') within group (order by {{ order_by }}){{ only }}
     {%- endif -%}
 {%- endmacro %}
-
-{#- The value of the row with the smallest `keys` (a list of expressions compared in order). -#}
-{% macro value_at_min(value, keys) -%}{{ return(adapter.dispatch('value_at_min', 'aicost')(value, keys)) }}{%- endmacro %}
-{% macro default__value_at_min(value, keys) -%}arg_min({{ value }}, row({{ keys | join(', ') }})){%- endmacro %}
-{% macro spark__value_at_min(value, keys) -%}min_by({{ value }}, struct({{ keys | join(', ') }})){%- endmacro %}
-
 {#- Rows numbered 0 .. n - 1, column `day_offset`. -#}
 {% macro day_offsets(n) -%}{{ return(adapter.dispatch('day_offsets', 'aicost')(n)) }}{%- endmacro %}
 {% macro default__day_offsets(n) -%}select range as day_offset from range({{ n }}){%- endmacro %}
