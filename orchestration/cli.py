@@ -11,7 +11,7 @@ from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
 
-from pipelines.config import DBT_PROJECT_DIR, Settings, dbt_executable
+from pipelines.config import DBT_PROJECT_DIR, ENGINES, Settings, dbt_executable
 
 # 0 ok, 1 the run failed, 2 the run completed but a check failed; usage errors and a warehouse held by
 # another run are distinct from both (the BSD sysexits EX_USAGE and EX_TEMPFAIL).
@@ -45,9 +45,23 @@ def _settings(args: argparse.Namespace) -> Settings:
             config_file=Path(args.config) if getattr(args, "config", None) else None,
             landing=getattr(args, "landing", None),
             warehouse=getattr(args, "warehouse", None),
+            engine=getattr(args, "engine", None),
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _engine_unready(settings: Settings) -> str | None:
+    """On Spark, links the tables Spark built into the warehouse file when they are not yet; else why not."""
+    if settings.engine != "spark":
+        return None
+    from pipelines.engine import ensure_spark_links
+
+    try:
+        ensure_spark_links(settings)
+    except FileNotFoundError as exc:
+        return f"error: {exc}"
+    return None
 
 
 def _run(settings: Settings, wait_seconds: float = 0, full_refresh: bool = False) -> int:
@@ -217,6 +231,10 @@ def cmd_export_chargeback(args: argparse.Namespace) -> int:
     from pipelines.warehouse import WarehouseBusy, connect
 
     settings = _settings(args)
+    unready = _engine_unready(settings)
+    if unready:
+        print(unready, file=sys.stderr)
+        return EXIT_FAILED
     cost_centres = args.cost_centres or []
     name = default_export_name(args.month, args.format, args.basis or "billed", cost_centres, args.version)
     out = Path(args.out) if args.out else settings.exports_dir / name
@@ -305,6 +323,10 @@ def cmd_close(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not args.month:
         args.usage_error("the following arguments are required: --month (or --list)")
+    unready = _engine_unready(settings)
+    if unready:
+        print(unready, file=sys.stderr)
+        return EXIT_FAILED
     try:
         with connect(settings, read_only=True) as con:
             result = close_month(con, args.month, store=store, settings=settings, basis=args.basis)
@@ -348,6 +370,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from pipelines.warehouse import connect
 
     settings = _settings(args)
+    unready = _engine_unready(settings)
+    if unready:
+        print(unready, file=sys.stderr)
+        return EXIT_FAILED
     with connect(settings, read_only=True) as con:
         print(render_summary(con, settings))
     return EXIT_OK
@@ -385,6 +411,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     from pipelines.warehouse import WarehouseBusy, connect
 
     settings = _settings(args)
+    unready = _engine_unready(settings)
+    if unready:
+        print(unready, file=sys.stderr)
+        return EXIT_FAILED
     out = Path(args.out) if args.out else settings.exports_dir / f"report_{args.month}.html"
     try:
         with connect(settings, read_only=True) as con:
@@ -499,6 +529,13 @@ def build_parser() -> argparse.ArgumentParser:
             help="wait this long for another run of the same warehouse to finish (default: exit 75 at once)",
         )
 
+    def engine_flag(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--engine",
+            choices=ENGINES,
+            help="engine that builds the warehouse: duckdb (embedded) or spark (profile output spark; default: settings)",
+        )
+
     run = sub.add_parser(
         "run",
         help="load every source and build the warehouse (the nightly job)",
@@ -509,6 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     location_flags(run)
+    engine_flag(run)
     run.add_argument(
         "--full-refresh",
         action="store_true",
@@ -564,6 +602,7 @@ def build_parser() -> argparse.ArgumentParser:
     chargeback.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)")
     chargeback.add_argument("--force", action="store_true", help="replace an existing file with other contents")
     chargeback.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")
+    engine_flag(chargeback)
     chargeback.set_defaults(func=cmd_export_chargeback)
 
     close = sub.add_parser("close", help="publish a month's chargeback as a versioned, immutable close")
@@ -573,10 +612,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     close.add_argument("--list", action="store_true", help="list the closed versions (of --month, or of every month)")
     close.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")
+    engine_flag(close)
     close.set_defaults(func=cmd_close, usage_error=close.error)
 
     summary = sub.add_parser("summary", help="print spend by provider and team, conservation, quarantines")
     summary.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")
+    engine_flag(summary)
     summary.set_defaults(func=cmd_summary)
 
     alerts = sub.add_parser("alerts", help="print the budget and anomaly alerts of the latest run")
@@ -592,6 +633,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--month", required=True, type=_month, help="month YYYY-MM")
     report.add_argument("--out", help="file to write (default <exports>/report_<month>.html)")
     report.add_argument("--warehouse", help="DuckDB warehouse file (default: settings)")
+    engine_flag(report)
     report.set_defaults(func=cmd_report)
 
     validate = sub.add_parser(

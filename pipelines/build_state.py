@@ -81,6 +81,9 @@ def project_fingerprint(settings: Settings) -> str:
                 continue
             digest.update(str(file.relative_to(PROJECT_ROOT)).encode() + b"\0" + file.read_bytes() + b"\0")
     digest.update(json.dumps(settings.dbt_vars(), sort_keys=True).encode())
+    if settings.engine != "duckdb":
+        # tables built by another engine are not this one's: switching engines rebuilds everything
+        digest.update(f"engine={settings.engine}".encode())
     digest.update(json.dumps({p: importlib.metadata.version(p) for p in _PACKAGES}).encode())
     return digest.hexdigest()
 

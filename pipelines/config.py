@@ -21,6 +21,8 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DEFAULT_FOCUS_VALIDATOR = PROJECT_ROOT / ".venv-focus" / "bin" / "focus-validator"
 # Span and resource attributes kept as attribution keys by default.
 DEFAULT_OTEL_ATTRIBUTE_KEYS = "app.team,app.feature,app.customer_id,enduser.id"
+# Engines dbt builds with, each an output of dbt_project/profiles.yml.
+ENGINES = ("duckdb", "spark")
 
 
 def dbt_executable() -> Path:
@@ -68,6 +70,14 @@ class Settings:
             currency) for ``aicost close`` to publish the month; a decimal fraction, 0.05 = 5 %. Kept as text
             (Dagster config holds plain values; a TOML float is read through its shortest text, so 0.05 stays
             0.05); ``close_tolerance_fraction`` is the exact ``Decimal``.
+        engine: The engine dbt builds the warehouse with: ``duckdb`` (embedded, the default) or ``spark``
+            (the dbt profile's ``spark`` output: a local session, or a cluster configured there). With Spark
+            the loader still lands raw data in the DuckDB file, mirrors it to the Parquet ``lake`` and dbt
+            reads the lake.
+        lake: Where the raw layer is mirrored as Parquet for Spark (``pipelines/lake.py``): a local folder or
+            ``s3://bucket/prefix``; defaults to ``<warehouse folder>/lake``.
+        spark_warehouse_dir: Spark's warehouse folder (its tables and the local metastore) for the local
+            session; defaults to ``<warehouse folder>/spark``.
         lock_wait_seconds: How long a run waits for another process (an analyst's or BI tool's connection to
             the warehouse file itself) to release DuckDB's lock on the warehouse before it gives up as busy;
             analysts should open the published copy (``published/aicost.duckdb``), which never blocks a run.
@@ -93,11 +103,16 @@ class Settings:
     anthropic_api_base: str = field(default="https://api.anthropic.com/v1", metadata=_env("AICOST_ANTHROPIC_API_BASE"))
     focus_validator: Path = field(default=DEFAULT_FOCUS_VALIDATOR, metadata=_env("AICOST_FOCUS_VALIDATOR"))
     close_tolerance: str = field(default="0.05", metadata=_env("AICOST_CLOSE_TOLERANCE"))
+    engine: str = field(default="duckdb", metadata=_env("AICOST_ENGINE"))
+    lake: str = field(default="", metadata=_env("AICOST_LAKE"))
+    spark_warehouse_dir: Path | None = field(default=None, metadata=_env("AICOST_SPARK_WAREHOUSE_DIR"))
     lock_wait_seconds: int = field(default=120, metadata=_env("AICOST_LOCK_WAIT_SECONDS"))
 
     def __post_init__(self) -> None:
-        """Refuses a ``close_tolerance`` that is not a non-negative decimal number, when settings are built."""
+        """Refuses a ``close_tolerance`` that is not a non-negative decimal number or an unknown engine."""
         _ = self.close_tolerance_fraction
+        if self.engine not in ENGINES:
+            raise ValueError(f"setting engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
 
     @classmethod
     def load(cls, config_file: Path | None = None, **overrides: object) -> Settings:
@@ -175,11 +190,26 @@ class Settings:
         """Folder that remote landing objects are downloaded to."""
         return self.download_dir or self.warehouse.parent / "downloads"
 
+    @property
+    def lake_location(self) -> str:
+        """The Parquet lake Spark reads the raw layer from: ``lake``, else ``<warehouse folder>/lake``."""
+        if self.lake.startswith("s3://"):
+            return self.lake.rstrip("/")
+        return str(Path(self.lake).resolve() if self.lake else self.warehouse.resolve().parent / "lake")
+
+    @property
+    def spark_warehouse(self) -> Path:
+        """Spark's warehouse folder for the local session."""
+        return (self.spark_warehouse_dir or self.warehouse.parent / "spark").resolve()
+
     def dbt_env(self) -> dict[str, str]:
-        """Environment variables the dbt profile reads."""
+        """Environment variables the dbt profile reads (the target is the engine)."""
         return {
             "AICOST_WAREHOUSE": str(self.warehouse.resolve()),
             "AICOST_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "AICOST_ENGINE": self.engine,
+            "AICOST_LAKE": self.lake_location,
+            "AICOST_SPARK_WAREHOUSE_DIR": str(self.spark_warehouse),
             "DO_NOT_TRACK": "1",
         }
 

@@ -251,6 +251,22 @@
 {%- endmacro %}
 
 
+{#-
+    numerator / denominator as DECIMAL(38, 12), rounded half away from zero, null when the denominator is 0
+    or null: the same digits on every engine. DuckDB divides decimals through a double (the twelfth decimal
+    then depends on binary rounding) and Spark exactly, so the quotient is integer arithmetic on both, in
+    1e-12 units of each operand (operands below 1e14 and of scale 12 at most, as money and counts are).
+-#}
+{% macro ratio(numerator, denominator) -%}
+    {%- set n = 'cast((' ~ numerator ~ ') * 1000000000000 as ' ~ big_int_type() ~ ') * 1000000000000' -%}
+    {%- set d = 'cast((' ~ denominator ~ ') * 1000000000000 as ' ~ big_int_type() ~ ')' -%}
+    case when {{ d }} <> 0 then {{ units_to_money(
+        int_div(n, d)
+        ~ ' + case when 2 * abs(' ~ n ~ ' % ' ~ d ~ ') >= abs(' ~ d ~ ')'
+        ~ ' then case when (' ~ n ~ ' < 0) = (' ~ d ~ ' < 0) then 1 else -1 end else 0 end'
+    ) }} end
+{%- endmacro %}
+
 {#- 1-based position of a column's value in a list of literals (null when absent): a priority order. -#}
 {% macro position_in_list(column, values) -%}
     case {{ column }}{% for value in values %} when '{{ value }}' then {{ loop.index }}{% endfor %} end
@@ -277,8 +293,10 @@
             {%- if i.at < f | length -%}
                 {%- set two = f[i.at:i.at + 2] -%}
                 {%- if two in directives -%}
-                    {#- a number directly followed by another has no separator to end it: fixed width -#}
-                    {%- set fixed = f[i.at + 2:i.at + 3] == '%' and directives[two] | length == 1 -%}
+                    {#- numbers with no separator between them (%Y%m%d) are read at fixed width: all of them,
+                        since Java's adjacent parsing fails when the last one is variable -#}
+                    {%- set adjacent = f[i.at + 2:i.at + 3] == '%' or (i.at >= 2 and f[i.at - 2:i.at] in directives) -%}
+                    {%- set fixed = adjacent and directives[two] | length == 1 -%}
                     {%- set java.pattern = java.pattern ~ (directives[two] ~ directives[two] if fixed else directives[two]) -%}
                     {%- set i.at = i.at + 2 -%}
                 {%- elif f[i.at] in 'TZ' -%}
@@ -293,6 +311,15 @@
         try_to_timestamp({{ column }}, "{{ java.pattern }}"){% if not loop.last %},{% endif %}
     {%- endfor %}
     )
+{%- endmacro %}
+
+{#-
+    A decimal as text without trailing zeros (2.700000000000 -> 2.7, 3.000 -> 3), as evidence sentences quote
+    prices. Standard trim(trailing ...): the two-argument rtrim takes its arguments in opposite orders on
+    DuckDB and Spark.
+-#}
+{% macro decimal_text(column) -%}
+    coalesce(nullif(trim(trailing '.' from trim(trailing '0' from cast({{ column }} as string))), ''), '0')
 {%- endmacro %}
 
 {#- A JSON document from text, null when the text is not valid JSON. -#}

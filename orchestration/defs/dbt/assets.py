@@ -8,6 +8,10 @@ config) always builds, rebuilding every incremental model from scratch.
 dbt runs in one stable folder per warehouse (``<warehouse folder>/dbt_target``) with the same profile, vars
 and environment every time, so each run reuses the previous one's parse (dbt's partial parsing) instead of
 parsing the whole project again; dagster-dbt would otherwise give every invocation a fresh folder.
+
+On Spark (setting ``engine``) the raw tables are first mirrored to the Parquet lake dbt reads there, every
+build is a full refresh (the incremental models' delete-by-period steps are DuckDB SQL), and the tables Spark
+built are then linked into the warehouse file as views (``pipelines.engine``) for everything that reads them.
 """
 
 import json
@@ -35,6 +39,8 @@ from pipelines.build_state import (
     unaffected_nodes,
 )
 from pipelines.config import Settings
+from pipelines.engine import link_spark_relations, spark_relations
+from pipelines.lake import sync_lake
 from pipelines.warehouse import wait_until_free
 
 # dbt unit tests check the models' SQL on fixed inputs, not the data: they run in the test suite
@@ -102,6 +108,10 @@ def aicost_dbt_assets(
             return
         if config.full_refresh:
             reasons = ["full refresh requested (--full-refresh)"]
+        if settings.engine == "spark":
+            _mirror_to_lake(context, warehouse)
+            # the incremental models' delete-by-period pre-hooks are DuckDB SQL: Spark rebuilds them whole
+            rebuild_all, periods = True, []
         for reason in reasons or ["a part of the project is selected"]:
             context.log.info(f"dbt: {reason}")
         if share >= REBUILD_ALL_SHARE:
@@ -135,6 +145,20 @@ def aicost_dbt_assets(
             )
         # stream_raw_events raised if dbt failed: only a successful build of the whole project is recorded.
         with warehouse.connect() as con:
+            if settings.engine == "spark":
+                linked = link_spark_relations(con, spark_relations(invocation_manifest()), settings.spark_warehouse)
+                context.log.info(f"dbt: {linked} table(s) Spark built are readable in {settings.warehouse}")
             if whole_project:
                 record_build(con, fingerprint)
             record_run(con, built=True)
+
+
+def _mirror_to_lake(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
+    """Writes the raw loads that changed to the Parquet lake Spark reads (``pipelines.lake``)."""
+    settings = warehouse.settings
+    with warehouse.connect(read_only=True) as con:
+        synced = sync_lake(con, settings.lake_location, settings.s3_endpoint_url)
+    context.log.info(
+        f"lake {settings.lake_location}: {len(synced.written)} load folder(s) written, "
+        f"{len(synced.deleted)} deleted, {synced.tables} table(s)"
+    )

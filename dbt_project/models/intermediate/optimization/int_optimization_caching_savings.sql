@@ -14,8 +14,6 @@
     read several times is written once) keeps the estimate conservative.
         savings = re-sent tokens x (input price - cache read price - write premium), only where positive
 -#}
-{#- A price in the evidence without trailing zeros. -#}
-{%- set price_text = "coalesce(nullif(rtrim(rtrim(cast(%s as string), '0'), '.'), ''), '0')" %}
 
 with
 
@@ -91,10 +89,10 @@ select
     cast(requests as string) || ' calls in ' || cast(conversations as string)
     || ' conversations re-sent an estimated ' || cast(resent_tokens as string)
     || ' uncached context tokens within {{ var("optimization_cache_max_gap_minutes") }} minutes of the previous call, '
-    || 'billed at ' || {{ price_text % 'input_usd_per_mtok' }} || ' ' || billing_currency
+    || 'billed at ' || {{ decimal_text('input_usd_per_mtok') }} || ' ' || billing_currency
     || ' per million input tokens (' || cast(cast(resent_cost as decimal(38, 2)) as string) || ' ' || billing_currency
-    || '); as cache reads at ' || {{ price_text % 'cache_read_usd_per_mtok' }}
-    || ' plus a write premium of up to ' || {{ price_text % 'write_premium_usd_per_mtok' }}
+    || '); as cache reads at ' || {{ decimal_text('cache_read_usd_per_mtok') }}
+    || ' plus a write premium of up to ' || {{ decimal_text('write_premium_usd_per_mtok') }}
     || ' they would cost ' || cast(cast(cached_cost as decimal(38, 2)) as string) || ' ' || billing_currency || '.'
         as evidence,
     requests,

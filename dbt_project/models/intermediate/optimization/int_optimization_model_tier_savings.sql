@@ -17,8 +17,6 @@
     'output_tokens': 'output',
     'reasoning_tokens': 'reasoning',
 } %}
-{#- A price in the evidence without trailing zeros. -#}
-{%- set price_text = "coalesce(nullif(rtrim(rtrim(cast(%s as string), '0'), '.'), ''), '0')" %}
 
 with
 
@@ -101,10 +99,10 @@ select
     || '{{ var("optimization_short_call_max_output_tokens") }} output tokens and no tool ('
     || cast(prompt_tokens as string) || ' prompt, ' || cast(output_tokens as string) || ' output tokens) cost '
     || cast(cast(current_cost as decimal(38, 2)) as string) || ' ' || billing_currency || ' on ' || model_id
-    || ' (' || coalesce({{ price_text % 'input_usd_per_mtok' }}, '?') || ' / '
-    || coalesce({{ price_text % 'output_usd_per_mtok' }}, '?') || ' ' || billing_currency
+    || ' (' || coalesce({{ decimal_text('input_usd_per_mtok') }}, '?') || ' / '
+    || coalesce({{ decimal_text('output_usd_per_mtok') }}, '?') || ' ' || billing_currency
     || ' per million input / output tokens); at ' || alternative_model_id || ' ('
-    || {{ price_text % 'alternative_input_usd_per_mtok' }} || ' / ' || {{ price_text % 'alternative_output_usd_per_mtok' }}
+    || {{ decimal_text('alternative_input_usd_per_mtok') }} || ' / ' || {{ decimal_text('alternative_output_usd_per_mtok') }}
     || ') they would cost ' || cast(cast(alternative_cost as decimal(38, 2)) as string) || ' ' || billing_currency
     || '.' as evidence,
     requests,

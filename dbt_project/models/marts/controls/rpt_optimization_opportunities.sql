@@ -68,11 +68,8 @@ select
     cast(tokens as bigint) as tokens,
     cast(current_cost as {{ money_type() }}) as current_cost,
     cast(estimated_savings as {{ money_type() }}) as estimated_savings,
-    -- a ratio: the division may go through a double on DuckDB; it is cast back to the money type
-    cast(
-        cast(estimated_savings as {{ money_type() }}) / nullif(cast(current_cost as {{ money_type() }}), 0)
-        as {{ money_type() }}
-    ) as savings_share,
+    {{ ratio('cast(estimated_savings as ' ~ money_type() ~ ')', 'cast(current_cost as ' ~ money_type() ~ ')') }}
+        as savings_share,
     -- BIGINT on every engine (Spark's row_number is an INT)
     cast(row_number() over (
         partition by billing_period, billing_currency

@@ -155,7 +155,7 @@ select
         when kpis.denominator is null then kpis.numerator
         when kpis.kpi_group = 'unit_cost'
             then {{ divide_money('kpis.numerator * kpis.scale', 'nullif(kpis.denominator, 0)') }}
-        else kpis.numerator / nullif(kpis.denominator, 0)
+        else {{ ratio('kpis.numerator', 'kpis.denominator') }}
     end as decimal(38, 12)) as kpi_value,
     kpis.numerator,
     kpis.denominator,

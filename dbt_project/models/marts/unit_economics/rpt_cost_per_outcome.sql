@@ -172,11 +172,11 @@ select
     cast(outcome_value as {{ money_type() }}) as outcome_value,
     cast(linked_cost as {{ money_type() }}) as linked_cost,
     cast(workload_cost as {{ money_type() }}) as workload_cost,
-    cast(linked_cost / nullif(workload_cost, 0) as decimal(38, 12)) as linked_cost_share,
+    {{ ratio('linked_cost', 'workload_cost') }} as linked_cost_share,
     cast({{ divide_money('linked_cost', 'group_outcomes') }} as {{ money_type() }}) as cost_per_outcome,
     cast({{ divide_money('outcome_value', 'nullif(outcomes, 0)') }} as {{ money_type() }}) as value_per_outcome,
     case
         when value_currencies = 1 and outcomes = group_outcomes then
-            cast((outcome_value - linked_cost) / nullif(linked_cost, 0) as decimal(38, 12))
+            {{ ratio('outcome_value - linked_cost', 'linked_cost') }}
     end as roi
 from grouped

@@ -52,7 +52,7 @@ select
     cast(allocated_cost as {{ money_type() }}) as allocated_cost,
     cast(list_cost as {{ money_type() }}) as list_cost,
     cast(day_median_cost as {{ money_type() }}) as day_median_cost,
-    cast(allocated_cost / nullif(day_median_cost, 0) as decimal(38, 12)) as times_day_median,
+    {{ ratio('allocated_cost', 'day_median_cost') }} as times_day_median,
     total_tokens,
     outlier_rank
 from ranked

@@ -147,7 +147,7 @@ select
     cast(p95_cost_per_request as {{ money_type() }}) as p95_cost_per_request,
     cast(p99_cost_per_request as {{ money_type() }}) as p99_cost_per_request,
     {%- for tier in tiers + ['unlisted'] %}
-        cast({{ tier }}_cost / nullif(allocated_cost, 0) as decimal(38, 12)) as tier_{{ tier }}_cost_share
+        {{ ratio(tier ~ '_cost', 'allocated_cost') }} as tier_{{ tier }}_cost_share
         {%- if not loop.last %},{% endif %}
     {%- endfor %}
 from served
