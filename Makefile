@@ -11,6 +11,7 @@ export DO_NOT_TRACK := 1
 SCALE ?= 1
 SEED ?= 42
 BENCH_SCALE ?= 30
+BENCH_ENGINE ?= duckdb
 
 .DEFAULT_GOAL := help
 
@@ -89,8 +90,8 @@ fmt: install ## Format Python with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install .venv-focusconv/.installed ## Cold, no-op, one more day, restated month at BENCH_SCALE; vs focus-converter
-	$(BIN)/python -m pipelines.bench --scale $(BENCH_SCALE) --focus-converter .venv-focusconv/bin/focus-converter
+bench: install .venv-focusconv/.installed ## Cold, no-op, one more day, restated month at BENCH_SCALE on BENCH_ENGINE (duckdb|spark); vs focus-converter
+	$(BIN)/python -m pipelines.bench --scale $(BENCH_SCALE) --engine $(BENCH_ENGINE) --focus-converter .venv-focusconv/bin/focus-converter
 
 ui: install ## Start the Dagster UI on http://127.0.0.1:3000 over the warehouse's runs (<warehouse folder>/dagster)
 	$(BIN)/aicost ui

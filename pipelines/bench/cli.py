@@ -23,6 +23,7 @@ from pipelines.bench.report import (
     write_json,
 )
 from pipelines.bench.stages import STAGES
+from pipelines.config import ENGINES
 
 # The CUR-only landings of the converter comparison: the sizes the issue measured the converter at.
 CUR_LINES = (206_000, 584_000)
@@ -40,8 +41,9 @@ def cur_scale(lines: int) -> float:
 class Bench:
     """Runs stages and ``aicost run`` as measured subprocesses, logs under ``work/logs``."""
 
-    def __init__(self, work: Path, converter: Path | None) -> None:
+    def __init__(self, work: Path, converter: Path | None, engine: str = "duckdb") -> None:
         self.work = work
+        self.engine = engine
         self.logs = work / "logs"
         self.python = sys.executable
         self.aicost = str(Path(sys.executable).parent / "aicost")
@@ -66,7 +68,7 @@ class Bench:
     def run(self, name: str, label: str, landing: Path, warehouse: Path) -> Row:
         """One ``aicost run`` end to end; its output goes to the log ``name`` (printed in part when it fails)."""
         log = self._log(name)
-        cmd = [self.aicost, "run", "--landing", str(landing), "--warehouse", str(warehouse)]
+        cmd = [self.aicost, "run", "--landing", str(landing), "--warehouse", str(warehouse), "--engine", self.engine]
         print(f"  {label} ...", flush=True)
         row = Row(label, run_measured(cmd, cwd=self.work, log=log))
         if not completed(row):
@@ -180,6 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cur-lines", default=",".join(map(str, CUR_LINES)), help="CUR-only sizes, comma separated")
     parser.add_argument("--results", default="bench_results", help="folder for scale_<s>.json")
     parser.add_argument("--keep", action="store_true", help="keep the generated files, warehouses and logs")
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="duckdb",
+        help="engine the runs build with (spark: the converter comparison, a DuckDB figure, is left out)",
+    )
     parser.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
     parser.add_argument("--args", default="{}", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -193,15 +201,17 @@ def main(argv: list[str] | None = None) -> int:
     if not converter.exists():
         print(f"{converter} not found: the converter comparison is skipped (make .venv-focusconv/.installed)")
     work = Path(tempfile.mkdtemp(prefix="aicost-bench-"))
-    bench = Bench(work, converter if converter.exists() else None)
-    sizes = tuple(int(n) for n in args.cur_lines.split(",") if n)
+    bench = Bench(work, converter if converter.exists() else None, args.engine)
+    sizes = tuple(int(n) for n in args.cur_lines.split(",") if n) if args.engine == "duckdb" else ()
     try:
         rows, context = scenarios(bench, args.scale, args.seed, args.month)
         conv_rows, context["converter"] = converter_comparison(bench, args.seed, args.month, sizes)
         rows += conv_rows
         runs = [r for r in rows if r.is_run]
         peak = max(r.measured.peak_mb for r in runs)
-        print(f"\nBenchmark at scale {args.scale:g}: {context['calls']:,} model calls, month {args.month}")
+        print(
+            f"\nBenchmark at scale {args.scale:g} on {args.engine}: {context['calls']:,} model calls, month {args.month}"
+        )
         print(table(rows))
         print(
             f"peak memory of the aicost runs: {peak:,.0f} MB (target < {PEAK_TARGET_MB}): "
@@ -210,7 +220,9 @@ def main(argv: list[str] | None = None) -> int:
         if not all(completed(r) for r in rows):
             print(f"some runs did not complete: logs under {bench.logs}")
             args.keep = True
-        out = Path(args.results) / f"scale_{args.scale:g}.json"
+        suffix = "" if args.engine == "duckdb" else f"_{args.engine}"
+        context["engine"] = args.engine
+        out = Path(args.results) / f"scale_{args.scale:g}{suffix}.json"
         write_json(out, args.scale, rows, context)
         print(f"figures written to {out}")
     finally:
