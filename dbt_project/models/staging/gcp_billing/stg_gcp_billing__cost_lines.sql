@@ -41,7 +41,8 @@ renamed as (
         usage_amount_in_pricing_units,
         usage_pricing_unit,
         credits,
-        export_time,
+        -- UTC wall-clock time (timestamp without zone), as every staging timestamp, on every engine
+        {{ to_utc('export_time') }} as export_time,
         transaction_type,
         seller_name,
         _source_file,
