@@ -6,9 +6,9 @@ replace-by-period rules are the same), ``pipelines.lake`` mirrors the raw tables
 builds on Spark from the lake. Spark's tables are Parquet folders in its warehouse
 (``<spark_warehouse>/<schema>.db/<table>``); after a successful build each of them becomes a DuckDB view of the
 same name in the warehouse file, so exports, closes, the report, the summary, the asset checks and the analyst
-copy read the numbers Spark computed, with the same SQL on either engine. Models Spark keeps as views (staging,
-intermediate) have no files: their DuckDB counterparts are dropped, so nothing stale from an earlier DuckDB
-build can be read by mistake.
+copy read the numbers Spark computed, with the same SQL on either engine. Models Spark keeps as views (staging)
+have no files: their DuckDB counterparts are dropped, so nothing stale from an earlier DuckDB build can be read
+by mistake.
 """
 
 from __future__ import annotations

@@ -146,7 +146,9 @@ def aicost_dbt_assets(
         # stream_raw_events raised if dbt failed: only a successful build of the whole project is recorded.
         with warehouse.connect() as con:
             if settings.engine == "spark":
-                linked = link_spark_relations(con, spark_relations(invocation_manifest()), settings.spark_warehouse)
+                # the build's own manifest: materialisations depend on the target (Spark stores intermediates)
+                built = json.loads((invocation.target_path / "manifest.json").read_text(encoding="utf-8"))
+                linked = link_spark_relations(con, spark_relations(built), settings.spark_warehouse)
                 context.log.info(f"dbt: {linked} table(s) Spark built are readable in {settings.warehouse}")
             if whole_project:
                 record_build(con, fingerprint)

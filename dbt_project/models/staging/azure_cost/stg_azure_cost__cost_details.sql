@@ -55,7 +55,8 @@ renamed as (
         productname as product_name,
         partnumber as part_number,
         unitofmeasure as unit_of_measure,
-        quantity,
+        -- aliased to itself: DuckDB would keep the export's capital (`Quantity`), Spark would not
+        quantity as quantity,  -- noqa: AL09
         effectiveprice as effective_price,
         unitprice as unit_price,
         paygprice as payg_price,
@@ -64,7 +65,7 @@ renamed as (
         billingcurrencycode as billing_currency,
         pricingcurrency as pricing_currency,
         chargetype as charge_type,
-        frequency,
+        frequency as frequency,  -- noqa: AL09
         pricingmodel as pricing_model,
         coalesce(nullif(benefitid, ''), nullif(reservationid, '')) as commitment_id,
         coalesce(nullif(benefitname, ''), nullif(reservationname, '')) as commitment_name,
