@@ -9,6 +9,7 @@ checks, the exports and the analyst copy. Every mart and the FOCUS table must th
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,7 +34,13 @@ def spark_run(demo_run: DemoRun, tmp_path_factory: pytest.TempPathFactory) -> De
         exports_dir=root / "exports",
         engine="spark",
     )
-    outcome = run_pipeline(settings)
+    # a run exports its settings to the process environment (for dbt): the engine must not outlive this module
+    saved = dict(os.environ)
+    try:
+        outcome = run_pipeline(settings)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     return DemoRun(landing=Path(settings.landing), settings=settings, outcome=outcome)
 
 
