@@ -198,13 +198,22 @@ class Settings:
         return str(Path(self.lake).resolve() if self.lake else self.warehouse.resolve().parent / "lake")
 
     @property
+    def dbt_target(self) -> Path:
+        """The warehouse's dbt folder (artifacts, ``partial_parse.msgpack``, ``dbt.log``), kept between runs."""
+        return self.warehouse.resolve().parent / "dbt_target"
+
+    @property
     def spark_warehouse(self) -> Path:
         """Spark's warehouse folder for the local session."""
         return (self.spark_warehouse_dir or self.warehouse.parent / "spark").resolve()
 
     def dbt_env(self) -> dict[str, str]:
-        """Environment variables the dbt profile reads (the target is the engine)."""
-        return {
+        """Environment variables the dbt profile reads (the target is the engine).
+
+        On Spark, ``SPARK_CONF_DIR`` names the project's Spark logging (``dbt_project/spark_conf``) unless the
+        environment already names a configuration folder.
+        """
+        env = {
             "AICOST_WAREHOUSE": str(self.warehouse.resolve()),
             "AICOST_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
             "AICOST_ENGINE": self.engine,
@@ -212,6 +221,9 @@ class Settings:
             "AICOST_SPARK_WAREHOUSE_DIR": str(self.spark_warehouse),
             "DO_NOT_TRACK": "1",
         }
+        if self.engine == "spark":
+            env["SPARK_CONF_DIR"] = os.environ.get("SPARK_CONF_DIR", str(DBT_PROJECT_DIR / "spark_conf"))
+        return env
 
     def dbt_vars(self) -> dict[str, str]:
         """Dbt vars that come from settings."""

@@ -136,7 +136,7 @@ def ensure_spark_links(settings: Settings) -> int:
     """
     from pipelines.warehouse import connect
 
-    manifest_path = settings.warehouse.resolve().parent / "dbt_target" / "manifest.json"
+    manifest_path = settings.dbt_target / "manifest.json"
     with connect(settings, read_only=True) as con:
         sql = con.execute(
             "SELECT sql FROM duckdb_views() WHERE schema_name = 'main' AND view_name = 'focus_cost_and_usage'"

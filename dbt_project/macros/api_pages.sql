@@ -4,10 +4,15 @@
     (latest load, then the latest file name: pull folders are named by pull time), so a bucket counts once.
 -#}
 {% macro newest_page_per_bucket(relation, bucket_column, partition_by=[]) -%}
-    select *
-    from {{ relation }}
-    qualify dense_rank() over (
-        partition by {{ (partition_by + [bucket_column]) | join(', ') }}
-        order by _loaded_at desc, _source_file desc
-    ) = 1
+    select {{ star_except(['page_rank']) }}
+    from (
+        select
+            *,
+            dense_rank() over (
+                partition by {{ (partition_by + [bucket_column]) | join(', ') }}
+                order by _loaded_at desc, _source_file desc
+            ) as page_rank
+        from {{ relation }}
+    ) as ranked_pages
+    where page_rank = 1
 {%- endmacro %}

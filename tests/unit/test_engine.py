@@ -34,6 +34,16 @@ def test_lake_and_spark_warehouse_default_beside_the_warehouse_and_reach_dbt(tmp
     assert Settings(lake="s3://bucket/lake/").lake_location == "s3://bucket/lake"
 
 
+def test_spark_logs_through_the_project_configuration_unless_the_environment_names_one(tmp_path, monkeypatch):
+    monkeypatch.delenv("SPARK_CONF_DIR", raising=False)
+    conf = Path(Settings(engine="spark").dbt_env()["SPARK_CONF_DIR"])
+    assert "logger.session.level = error" in (conf / "log4j2.properties").read_text(encoding="utf-8")
+    assert "SPARK_CONF_DIR" not in Settings(engine="duckdb").dbt_env()
+
+    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path))
+    assert Settings(engine="spark").dbt_env()["SPARK_CONF_DIR"] == str(tmp_path)
+
+
 def test_spark_relations_says_which_models_are_stored():
     manifest = {
         "nodes": {

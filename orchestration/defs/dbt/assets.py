@@ -17,7 +17,6 @@ built are then linked into the warehouse file as views (``pipelines.engine``) fo
 import json
 import os
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -38,7 +37,6 @@ from pipelines.build_state import (
     record_run,
     unaffected_nodes,
 )
-from pipelines.config import Settings
 from pipelines.engine import link_spark_relations, spark_relations
 from pipelines.lake import sync_lake
 from pipelines.warehouse import wait_until_free
@@ -75,11 +73,6 @@ class AicostDbtTranslator(DagsterDbtTranslator):
 def invocation_manifest() -> dict:
     """The dbt manifest the assets were defined from (parent and child maps included)."""
     return json.loads(prepared_manifest().read_text(encoding="utf-8"))
-
-
-def dbt_target_path(settings: Settings) -> Path:
-    """The warehouse's dbt folder (artifacts, ``partial_parse.msgpack``, ``dbt.log``), kept between runs."""
-    return settings.warehouse.resolve().parent / "dbt_target"
 
 
 @dbt_assets(manifest=prepared_manifest(), project=DBT_PROJECT, dagster_dbt_translator=AicostDbtTranslator())
@@ -131,7 +124,7 @@ def aicost_dbt_assets(
             unaffected = unaffected_nodes(invocation_manifest(), changed_sources)
             context.log.info(f"dbt: {len(unaffected)} node(s) not fed by {', '.join(sorted(changed_sources))} left out")
             args[-1] = " ".join([NIGHTLY_EXCLUDE, *unaffected])
-        invocation = dbt.cli(args, context=context, target_path=dbt_target_path(settings))
+        invocation = dbt.cli(args, context=context, target_path=settings.dbt_target)
         report = progress.current()
         # dagster-dbt's stream() without its wrapper, to count dbt's nodes as they finish.
         for event in invocation.stream_raw_events():

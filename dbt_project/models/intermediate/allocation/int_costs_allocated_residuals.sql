@@ -84,6 +84,18 @@ ruled as (
     where specificity_rank = 1
 ),
 
+-- One rule per row: of equally specific rules (a seed error the validator reports), the first by name.
+applied as (
+    select
+        *,
+        row_number() over (
+            partition by charge_group_id, allocation_pass, target_key
+            order by rule, rule_provider_name, rule_cost_centre_id
+        ) as rule_rank
+    from ruled
+    where not is_left
+),
+
 taken as (
     select
         md5(charge_group_id || '|' || allocation_pass || '|' || target_key) as charge_group_id,
@@ -103,10 +115,8 @@ taken as (
         effective_cost,
         list_cost,
         token_count
-    from ruled
-    where not is_left
-    -- One rule per row: of equally specific rules (a seed error the validator reports), the first by name.
-    qualify row_number() over (partition by residual_of_group_id, residual_of_pass, residual_of_target_key order by rule, rule_provider_name, rule_cost_centre_id) = 1
+    from applied
+    where rule_rank = 1
 ),
 
 owners as (

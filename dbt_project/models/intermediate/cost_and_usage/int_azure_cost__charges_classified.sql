@@ -24,14 +24,24 @@ services as (
 -- One service per resource type, for rows whose consumed service is not in the mapping with it, and one
 -- per consumed service, for rows whose resource id names no known type.
 services_by_type as (
-    select * from services
-    qualify row_number() over (partition by resource_type order by consumed_service) = 1
+    select * from (
+        select
+            *,
+            row_number() over (partition by resource_type order by consumed_service) as type_rank
+        from services
+    ) as ranked_by_type
+    where type_rank = 1
 ),
 
 services_by_consumed as (
-    select * from services
-    where consumed_service is not null
-    qualify row_number() over (partition by consumed_service order by resource_type) = 1
+    select * from (
+        select
+            *,
+            row_number() over (partition by consumed_service order by resource_type) as consumed_rank
+        from services
+        where consumed_service is not null
+    ) as ranked_by_consumed
+    where consumed_rank = 1
 ),
 
 meter_models as (

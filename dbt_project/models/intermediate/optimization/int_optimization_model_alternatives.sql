@@ -45,13 +45,17 @@ offered as (
     where prices.min_context_tokens = 0 and prices.output_usd_per_mtok is not null
 ),
 
-alternatives as (
+ranked_alternatives as (
     select
         request_days.price_provider,
         request_days.model_id,
         request_days.request_date,
         offered.model_id as alternative_model_id,
-        pinned.model_id is not null as is_pinned
+        pinned.model_id is not null as is_pinned,
+        row_number() over (
+            partition by request_days.price_provider, request_days.model_id, request_days.request_date
+            order by pinned.model_id is null, offered.unit_price, offered.model_id
+        ) as alternative_rank
     from request_days
     inner join offered
         on
@@ -66,10 +70,13 @@ alternatives as (
             offered.model_creator = request_days.model_creator
             and offered.model_tier in ('{{ var("optimization_cheaper_tiers") | join("', '") }}')
         )
-    qualify row_number() over (
-        partition by request_days.price_provider, request_days.model_id, request_days.request_date
-        order by pinned.model_id is null, offered.unit_price, offered.model_id
-    ) = 1
 )
 
-select * from alternatives
+select
+    price_provider,
+    model_id,
+    request_date,
+    alternative_model_id,
+    is_pinned
+from ranked_alternatives
+where alternative_rank = 1

@@ -67,6 +67,16 @@ rated as (
     from carried
     inner join deployments on carried.resource_id = deployments.resource_id
     where deployments.capacity_cost > 0
+),
+
+-- a model several deployments carried: the cheapest one's rate first
+ranked_rates as (
+    select
+        *,
+        row_number() over (
+            partition by price_provider, model_id, billing_currency order by hourly_rate asc, resource_id asc
+        ) as rate_rank
+    from rated
 )
 
 select
@@ -79,7 +89,5 @@ select
     capacity_cost,
     hourly_rate,
     hourly_rate * {{ var('optimization_provisioned_hours_per_month') }} as monthly_price
-from rated
-qualify row_number() over (
-    partition by price_provider, model_id, billing_currency order by hourly_rate asc, resource_id asc
-) = 1
+from ranked_rates
+where rate_rank = 1

@@ -64,20 +64,23 @@ priced as (
 ),
 
 daily as (
-    select
-        priced.*,
-        days.day as price_date
-    from priced
-    inner join days
-        on
-            priced.valid_from <= days.day
-            and (priced.valid_to is null or priced.valid_to > days.day)
-    qualify row_number() over (
-        partition by
-            priced.catalogue_version, priced.price_provider, priced.model_id, priced.service_tier,
-            priced.token_type, priced.min_context_tokens, days.day
-        order by priced.precedence
-    ) = 1
+    select * from (
+        select
+            priced.*,
+            days.day as price_date,
+            row_number() over (
+                partition by
+                    priced.catalogue_version, priced.price_provider, priced.model_id, priced.service_tier,
+                    priced.token_type, priced.min_context_tokens, days.day
+                order by priced.precedence
+            ) as precedence_rank
+        from priced
+        inner join days
+            on
+                priced.valid_from <= days.day
+                and (priced.valid_to is null or priced.valid_to > days.day)
+    ) as ranked_daily
+    where precedence_rank = 1
 ),
 
 pivoted as (

@@ -41,8 +41,13 @@ candidates as (
 ),
 
 requests as (
-    select * from candidates
-    qualify row_number() over (partition by request_id order by _loaded_at, _source_file, _source_row) = 1
+    select * from (
+        select
+            *,
+            row_number() over (partition by request_id order by _loaded_at, _source_file, _source_row) as load_rank
+        from candidates
+    ) as ranked_candidates
+    where load_rank = 1
 )
 
 select

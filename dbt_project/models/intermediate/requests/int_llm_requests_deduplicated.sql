@@ -56,19 +56,29 @@ linked as (
 ),
 
 first_by_request_id as (
-    select * from linked
-    qualify row_number() over (
-        partition by request_id
-        order by {{ position_in_list('request_source', request_sources) }}, _loaded_at, _source_file, _source_row
-    ) = 1
+    select * from (
+        select
+            *,
+            row_number() over (
+                partition by request_id
+                order by {{ position_in_list('request_source', request_sources) }}, _loaded_at, _source_file, _source_row
+            ) as request_id_rank
+        from linked
+    ) as ranked_by_request_id
+    where request_id_rank = 1
 ),
 
 first_by_provider_request_id as (
-    select * from first_by_request_id
-    qualify row_number() over (
-        partition by coalesce(linked_provider_request_id, request_id)
-        order by {{ position_in_list('request_source', request_sources) }}, _loaded_at, _source_file, _source_row
-    ) = 1
+    select * from (
+        select
+            *,
+            row_number() over (
+                partition by coalesce(linked_provider_request_id, request_id)
+                order by {{ position_in_list('request_source', request_sources) }}, _loaded_at, _source_file, _source_row
+            ) as provider_request_id_rank
+        from first_by_request_id
+    ) as ranked_by_provider_request_id
+    where provider_request_id_rank = 1
 )
 
 select

@@ -62,14 +62,11 @@ id_candidates as (
     {%- endfor %}
 ),
 
--- The first id that links, when its requests are of one team and application.
-id_links as (
+-- The ids whose requests are of one team and application, ranked by link method.
+unambiguous_ids as (
     select
-        outcome_key,
-        link_method,
-        link_id,
-        team,
-        application
+        *,
+        row_number() over (partition by outcome_key order by link_rank) as id_rank
     from (
         select
             outcome_key,
@@ -82,7 +79,18 @@ id_links as (
         group by outcome_key, link_method, link_id
         having count(*) = 1
     ) as unambiguous
-    qualify row_number() over (partition by outcome_key order by link_rank) = 1
+),
+
+-- The first id that links, when its requests are of one team and application.
+id_links as (
+    select
+        outcome_key,
+        link_method,
+        link_id,
+        team,
+        application
+    from unambiguous_ids
+    where id_rank = 1
 ),
 
 linked as (

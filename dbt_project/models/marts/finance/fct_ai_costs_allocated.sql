@@ -83,35 +83,40 @@ booked_pieces as (
 -- The most specific internal rate that applies (more of its columns set), valid on the charge's day.
 rated as (
     select
-        cents.allocation_id,
-        internal_rates.markup_percent,
-        row_number() over (
-            partition by cents.allocation_id
-            -- A model is more specific than its tier; equally specific rates: the latest, then the lowest.
-            order by
-                cast((internal_rates.provider_name is not null) as int)
-                + cast((internal_rates.model_tier is not null) as int)
-                + 2 * cast((internal_rates.model_id is not null) as int)
-                + cast((internal_rates.token_type is not null) as int)
-                + cast((internal_rates.cost_centre_id is not null) as int) desc,
-                internal_rates.valid_from desc,
-                internal_rates.markup_percent asc
-        ) as specificity_rank
-    from cents
-    inner join internal_rates
-        on
-            (internal_rates.provider_name is null or cents.provider_name = internal_rates.provider_name)
-            and (internal_rates.model_tier is null or cents.model_tier = internal_rates.model_tier)
-            and (internal_rates.model_id is null or cents.model_id = internal_rates.model_id)
-            and (
-                internal_rates.token_type is null
-                or internal_rates.token_type
-                = case when cents.token_type = 'reasoning' then 'output' else cents.token_type end
-            )
-            and (internal_rates.cost_centre_id is null or cents.cost_centre_id = internal_rates.cost_centre_id)
-            and cents.charge_date >= internal_rates.valid_from
-            and (internal_rates.valid_to is null or cents.charge_date < internal_rates.valid_to)
-    qualify specificity_rank = 1
+        allocation_id,
+        markup_percent
+    from (
+        select
+            cents.allocation_id,
+            internal_rates.markup_percent,
+            row_number() over (
+                partition by cents.allocation_id
+                -- A model is more specific than its tier; equally specific rates: the latest, then the lowest.
+                order by
+                    cast((internal_rates.provider_name is not null) as int)
+                    + cast((internal_rates.model_tier is not null) as int)
+                    + 2 * cast((internal_rates.model_id is not null) as int)
+                    + cast((internal_rates.token_type is not null) as int)
+                    + cast((internal_rates.cost_centre_id is not null) as int) desc,
+                    internal_rates.valid_from desc,
+                    internal_rates.markup_percent asc
+            ) as specificity_rank
+        from cents
+        inner join internal_rates
+            on
+                (internal_rates.provider_name is null or cents.provider_name = internal_rates.provider_name)
+                and (internal_rates.model_tier is null or cents.model_tier = internal_rates.model_tier)
+                and (internal_rates.model_id is null or cents.model_id = internal_rates.model_id)
+                and (
+                    internal_rates.token_type is null
+                    or internal_rates.token_type
+                    = case when cents.token_type = 'reasoning' then 'output' else cents.token_type end
+                )
+                and (internal_rates.cost_centre_id is null or cents.cost_centre_id = internal_rates.cost_centre_id)
+                and cents.charge_date >= internal_rates.valid_from
+                and (internal_rates.valid_to is null or cents.charge_date < internal_rates.valid_to)
+    ) as ranked_rates
+    where specificity_rank = 1
 ),
 
 priced as (

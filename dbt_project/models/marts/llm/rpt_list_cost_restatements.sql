@@ -16,12 +16,16 @@ current_version as (
 ),
 
 first_rated as (
-    select *
-    from ratings
-    qualify row_number() over (
-        partition by usage_date, rated_data, provider_name, model_id
-        order by rated_at, catalogue_version
-    ) = 1
+    select * from (
+        select
+            *,
+            row_number() over (
+                partition by usage_date, rated_data, provider_name, model_id
+                order by rated_at, catalogue_version
+            ) as rating_rank
+        from ratings
+    ) as ranked_ratings
+    where rating_rank = 1
 )
 
 select

@@ -26,17 +26,26 @@ requests as (
     {%- endif %}
 ),
 
+cost_ranks as (
+    select
+        *,
+        {{ quantile_rank('allocated_cost', 'request_date, billing_currency') }} as day_cost_rank,
+        {{ quantile_count('allocated_cost', 'request_date, billing_currency') }} as day_costs
+    from requests
+),
+
 ranked as (
     select
         *,
-        {{ exact_quantile('allocated_cost', 0.5, over='partition by request_date, billing_currency') }}
-            as day_median_cost,
+        {{ quantile_from_ranks(
+            'allocated_cost', 0.5, 'day_cost_rank', 'day_costs', over='partition by request_date, billing_currency'
+        ) }} as day_median_cost,
         -- BIGINT on every engine (Spark's row_number is an INT)
         cast(row_number() over (
             partition by request_date, billing_currency
             order by allocated_cost desc, request_source asc, request_id asc
         ) as bigint) as outlier_rank
-    from requests
+    from cost_ranks
 )
 
 select

@@ -25,6 +25,7 @@
 
 {%- set token_types = ['input', 'cache_read', 'cache_write', 'output'] %}
 {%- set tiers = ['frontier', 'reasoning', 'mid', 'small'] %}
+{%- set day_keys = 'request_date, team, application, feature, billing_currency' %}
 
 with
 
@@ -34,7 +35,10 @@ requests as (
         input_tokens + cache_read_tokens + cache_write_tokens as prompt_tokens,
         output_tokens + reasoning_tokens as completion_tokens,
         capacity_cost + shared_cost as untyped_cost,
-        coalesce(session_id, trace_id) as conversation_key
+        coalesce(session_id, trace_id) as conversation_key,
+        -- the cost per request's rank among the day's requests that reached a provider, for its quantiles
+        {{ quantile_rank('allocated_cost', day_keys, where='not is_cache_hit') }} as provider_cost_rank,
+        {{ quantile_count('allocated_cost', day_keys, where='not is_cache_hit') }} as provider_costs
     from {{ ref('int_request_costs_allocated') }}
     {% if is_incremental() -%} where {{ in_rebuilt_periods('request_date') }} {%- endif %}
 ),
@@ -74,9 +78,9 @@ daily as (
         {%- endfor %}
         coalesce(sum(allocated_cost) filter (where model_tier is null), 0) as unlisted_cost,
         -- requests that reached a provider, those that cost nothing (unbilled failures) included
-        {{ exact_quantile('allocated_cost', 0.5, where='not is_cache_hit') }} as p50_cost_per_request,
-        {{ exact_quantile('allocated_cost', 0.95, where='not is_cache_hit') }} as p95_cost_per_request,
-        {{ exact_quantile('allocated_cost', 0.99, where='not is_cache_hit') }} as p99_cost_per_request
+        {{ quantile_from_ranks('allocated_cost', 0.5, 'provider_cost_rank', 'provider_costs') }} as p50_cost_per_request,
+        {{ quantile_from_ranks('allocated_cost', 0.95, 'provider_cost_rank', 'provider_costs') }} as p95_cost_per_request,
+        {{ quantile_from_ranks('allocated_cost', 0.99, 'provider_cost_rank', 'provider_costs') }} as p99_cost_per_request
     from requests
     group by all
 ),

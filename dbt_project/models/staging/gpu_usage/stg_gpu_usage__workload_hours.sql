@@ -11,11 +11,16 @@ source as (
 ),
 
 latest as (
-    select * from source
-    qualify row_number() over (
-        partition by cluster, node, namespace, workload, window_start, window_end
-        order by _loaded_at desc, _source_file desc, _source_row desc
-    ) = 1
+    select * from (
+        select
+            *,
+            row_number() over (
+                partition by cluster, node, namespace, workload, window_start, window_end
+                order by _loaded_at desc, _source_file desc, _source_row desc
+            ) as load_rank
+        from source
+    ) as ranked_source
+    where load_rank = 1
 ),
 
 renamed as (

@@ -10,10 +10,15 @@ source as (
 ),
 
 latest as (
-    select * from source
-    qualify row_number() over (
-        partition by outcome_type, outcome_id order by _loaded_at desc, _source_file desc, _source_row desc
-    ) = 1
+    select * from (
+        select
+            *,
+            row_number() over (
+                partition by outcome_type, outcome_id order by _loaded_at desc, _source_file desc, _source_row desc
+            ) as load_rank
+        from source
+    ) as ranked_source
+    where load_rank = 1
 )
 
 select
