@@ -88,10 +88,25 @@
     cast((({{ numerator }}) - ({{ numerator }}) % ({{ denominator }})) / ({{ denominator }}) as decimal(38, 0))
 {%- endmacro %}
 
-{#- The value of the row with the largest `keys` (a list of expressions compared in order). -#}
+{#-
+    The value of the row with the largest `keys` (a list of expressions compared in order, a null key
+    above every value as DuckDB compares rows), among the rows whose value is not null (DuckDB's arg_max
+    skips those).
+-#}
 {% macro value_at_max(value, keys) -%}{{ return(adapter.dispatch('value_at_max', 'aicost')(value, keys)) }}{%- endmacro %}
 {% macro default__value_at_max(value, keys) -%}arg_max({{ value }}, row({{ keys | join(', ') }})){%- endmacro %}
-{% macro spark__value_at_max(value, keys) -%}max_by({{ value }}, struct({{ keys | join(', ') }})){%- endmacro %}
+{#- Spark puts a null struct field below every value: each key is preceded by its own null flag. -#}
+{% macro spark__value_at_max(value, keys) -%}
+    max_by({{ value }}, case when {{ value }} is not null then {{ null_last_struct(keys) }} end)
+{%- endmacro %}
+
+{#-
+    Spark struct of `keys` that orders like DuckDB's ORDER BY with nulls last: each key preceded by
+    whether it is null (false before true), so the comparison never reaches a null field.
+-#}
+{% macro null_last_struct(keys) -%}
+    struct({% for key in keys %}({{ key }}) is null, {{ key }}{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}
 
 {#-
     Values joined by `separator` in the order of `order_by` (distinct values once when `distinct`, only the
@@ -368,8 +383,8 @@
 {% macro spark__json_array_elements(column) -%}explode(from_json({{ column }}, 'array<string>')){%- endmacro %}
 
 {#-
-    The value of the first row in the order of `keys` (ascending expressions), null values included
-    (arg_min would skip rows whose value is null); only rows where `where` holds when given.
+    The value of the first row in the order of `keys` (ascending expressions, null keys last), null values
+    included (arg_min would skip rows whose value is null); only rows where `where` holds when given.
 -#}
 {% macro first_by(value, keys, where=none) -%}
     {{ return(adapter.dispatch('first_by', 'aicost')(value, keys, where)) }}
@@ -379,7 +394,7 @@
 {%- endmacro %}
 {#- the value wrapped in a struct, which is never null, so min_by keeps a null value -#}
 {% macro spark__first_by(value, keys, where) -%}
-    (min_by(named_struct('v', {{ value }}), struct({{ keys | join(', ') }})){% if where %} filter (where {{ where }}){% endif %}).v
+    (min_by(named_struct('v', {{ value }}), {{ null_last_struct(keys) }}){% if where %} filter (where {{ where }}){% endif %}).v
 {%- endmacro %}
 
 {#-

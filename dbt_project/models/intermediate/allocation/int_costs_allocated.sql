@@ -67,7 +67,7 @@ charge_groups as (
 cost_centres as (
     select
         cost_centre_id,
-        max_by(cost_centre_name, valid_from) as cost_centre_name
+        {{ value_at_max('cost_centre_name', ['valid_from', 'cost_centre_name']) }} as cost_centre_name
     from {{ ref('teams') }}
     group by cost_centre_id
 ),

@@ -90,7 +90,7 @@ applied as (
         *,
         row_number() over (
             partition by charge_group_id, allocation_pass, target_key
-            order by rule, rule_provider_name, rule_cost_centre_id
+            order by rule, rule_provider_name nulls last, rule_cost_centre_id nulls last
         ) as rule_rank
     from ruled
     where not is_left

@@ -105,7 +105,7 @@ contributors as (
         cost_date,
         team,
         billing_currency,
-        {% call ordered_string_agg(none, ', ', 'daily_cost - usual_cost desc', where='rise_rank <= 3') -%}
+        {% call ordered_string_agg(none, ', ', 'daily_cost - usual_cost desc, application asc, model_id asc', where='rise_rank <= 3') -%}
             application || coalesce(' / ' || nullif(model_id, ''), '') || ' ' || {{ money_text('daily_cost') }}
             || ' (usually ' || {{ money_text('usual_cost') }} || ')'
         {%- endcall %} as top_contributors

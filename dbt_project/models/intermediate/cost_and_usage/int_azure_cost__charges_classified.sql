@@ -27,7 +27,7 @@ services_by_type as (
     select * from (
         select
             *,
-            row_number() over (partition by resource_type order by consumed_service) as type_rank
+            row_number() over (partition by resource_type order by consumed_service nulls last) as type_rank
         from services
     ) as ranked_by_type
     where type_rank = 1

@@ -142,7 +142,11 @@ credit_charges as (
             cast({{ json_text('credits.credit', '$.amount') }} as {{ money_type() }}) as credit_amount,
             row_number() over (
                 partition by gcp_billing.charge_id
-                order by {{ json_text('credits.credit', '$.type') }}, {{ json_text('credits.credit', '$.id') }}
+                order by
+                    {{ json_text('credits.credit', '$.type') }} nulls last,
+                    {{ json_text('credits.credit', '$.id') }} nulls last,
+                    {{ json_text('credits.credit', '$.name') }} nulls last,
+                    {{ json_text('credits.credit', '$.amount') }} nulls last
             ) as credit_number
         from usage_charges as gcp_billing
         inner join (

@@ -54,7 +54,7 @@ ranked_alternatives as (
         pinned.model_id is not null as is_pinned,
         row_number() over (
             partition by request_days.price_provider, request_days.model_id, request_days.request_date
-            order by pinned.model_id is null, offered.unit_price, offered.model_id
+            order by pinned.model_id is null, offered.unit_price nulls last, offered.model_id
         ) as alternative_rank
     from request_days
     inner join offered

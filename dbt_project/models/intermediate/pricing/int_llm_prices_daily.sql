@@ -105,6 +105,6 @@ select
     -- The band ends where the next one of the same key starts.
     lead(min_context_tokens) over (
         partition by catalogue_version, price_provider, model_id, service_tier, price_date
-        order by min_context_tokens
+        order by min_context_tokens nulls last
     ) as max_context_tokens
 from pivoted
