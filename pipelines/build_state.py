@@ -50,6 +50,7 @@ _LIVE = ("loaded", "superseded")
 # What the dbt build depends on besides the data (profiles.yml only says where and how fast: not here).
 _PROJECT_INPUTS = ("models", "macros", "tests", "dbt_project.yml")
 _PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb")
+_ENGINE_PACKAGES = {"spark": ("dbt-spark", "pyspark")}
 _CATALOGUE = "raw_prices.genai_prices"
 # Deleting and re-inserting this share of the rows costs more than a fresh build (measured at scale 30: a
 # month rebuilt in a one-month warehouse took 351 s of dbt against 265 s cold).
@@ -81,10 +82,12 @@ def project_fingerprint(settings: Settings) -> str:
                 continue
             digest.update(str(file.relative_to(PROJECT_ROOT)).encode() + b"\0" + file.read_bytes() + b"\0")
     digest.update(json.dumps(settings.dbt_vars(), sort_keys=True).encode())
+    packages = _PACKAGES
     if settings.engine != "duckdb":
         # tables built by another engine are not this one's: switching engines rebuilds everything
         digest.update(f"engine={settings.engine}".encode())
-    digest.update(json.dumps({p: importlib.metadata.version(p) for p in _PACKAGES}).encode())
+        packages += _ENGINE_PACKAGES.get(settings.engine, ())
+    digest.update(json.dumps({p: importlib.metadata.version(p) for p in packages}).encode())
     return digest.hexdigest()
 
 
@@ -170,17 +173,28 @@ def rebuilt_periods(con: duckdb.DuckDBPyConnection) -> list[str]:
     The dbt macro ``rebuilt_periods`` (dbt_project/macros/rebuilt_periods.sql) makes the same comparison when
     each model compiles; this one names them in the run's log.
     """
+    return sorted({period for periods in rebuilt_periods_by_source(con).values() for period in periods})
+
+
+def rebuilt_periods_by_source(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """The billing periods of changed loads, per source: ``{"aws_cur": ["2026-10"]}`` (sources with none left out).
+
+    What the dbt macro ``rebuilt_periods`` computes from the same two tables; a build on another engine than
+    DuckDB, which cannot read them, gets this as the dbt var ``aicost_rebuilt_periods`` instead.
+    """
     if not has_table(con, BUILT_LOADS):
-        return []
+        return {}
     rows = con.execute(
         f"""
         with live as ({_LIVE_LOADS_SQL}),
         built as (select load_id, source, status, billing_period from {BUILT_LOADS}),
         changed as ((select * from live except select * from built) union all (select * from built except select * from live))
-        select distinct billing_period from changed where regexp_full_match(billing_period, '[0-9]{{4}}-[0-9]{{2}}') order by 1
+        select source, list(distinct billing_period order by billing_period) from changed
+        where regexp_full_match(billing_period, '[0-9]{{4}}-[0-9]{{2}}')
+        group by source order by source
         """
     ).fetchall()
-    return [r[0] for r in rows]
+    return {source: list(periods) for source, periods in rows}
 
 
 def rebuilt_share(con: duckdb.DuckDBPyConnection) -> float:

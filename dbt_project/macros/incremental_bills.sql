@@ -45,7 +45,7 @@
 {#- Pre-hook: drop the rows of the periods the current model rebuilds (no-op when not incremental). -#}
 {% macro delete_rebuilt_upstream_periods(column, period_text=false) -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} where {{ in_rebuilt_upstream_periods(column, period_text) }}
+        {{ delete_rows(this, in_rebuilt_upstream_periods(column, period_text)) }}
     {%- else -%}
         select 1
     {%- endif -%}
@@ -59,10 +59,13 @@
 -#}
 {% macro delete_rebuilt_charge_groups(charge_groups) -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} where charge_group_id not in (
-            select kept.charge_group_id from {{ charge_groups }} as kept
-            where not ({{ in_rebuilt_upstream_periods('kept.billing_period_start') }})
-        )
+        {%- set condition -%}
+            charge_group_id not in (
+                select kept.charge_group_id from {{ charge_groups }} as kept
+                where not ({{ in_rebuilt_upstream_periods('kept.billing_period_start') }})
+            )
+        {%- endset -%}
+        {{ delete_rows(this, condition) }}
     {%- else -%}
         select 1
     {%- endif -%}

@@ -39,7 +39,7 @@
 -#}
 {% macro delete_replaced_loads(staging) -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} where _load_id not in (select distinct _load_id from {{ staging }})
+        {{ delete_rows(this, '_load_id not in (select distinct _load_id from ' ~ staging ~ ')') }}
     {%- else -%}
         select 1
     {%- endif -%}

@@ -334,7 +334,26 @@
     DuckDB and Spark.
 -#}
 {% macro decimal_text(column) -%}
-    coalesce(nullif(trim(trailing '.' from trim(trailing '0' from cast({{ column }} as string))), ''), '0')
+    coalesce(nullif(trim(trailing '.' from trim(trailing '0' from {{ plain_decimal_text(column) }})), ''), '0')
+{%- endmacro %}
+
+{#-
+    A decimal as plain digits (never 1E-7). Spark writes a decimal as Java's BigDecimal.toString does: in
+    scientific notation below 1e-6, zero of scale 12 included (`0E-12`). Below 1 it writes |x| + 1 instead
+    ('1.000000000001', exact) and puts the 0 back.
+-#}
+{% macro plain_decimal_text(column) -%}
+    {{ return(adapter.dispatch('plain_decimal_text', 'aicost')(column)) }}
+{%- endmacro %}
+{% macro default__plain_decimal_text(column) -%}cast({{ column }} as string){%- endmacro %}
+{% macro spark__plain_decimal_text(column) -%}
+    case
+        when abs({{ column }}) < 1
+            then concat(
+                case when {{ column }} < 0 then '-' else '' end, '0', substr(cast(abs({{ column }}) + 1 as string), 2)
+            )
+        else cast({{ column }} as string)
+    end
 {%- endmacro %}
 
 {#- A JSON document from text, null when the text is not valid JSON. -#}

@@ -11,10 +11,24 @@
     into the SQL as constants: DuckDB then prunes row groups by the date column (zone maps) instead of joining.
 -#}
 
-{#- `sources` (dbt source names = load sources) restricts the comparison to those sources' loads. -#}
+{#-
+    `sources` (dbt source names = load sources) restricts the comparison to those sources' loads.
+
+    The build record lives in the DuckDB warehouse file. A run building with another engine (Spark) makes the
+    same comparison in Python and hands the result over as the var `aicost_rebuilt_periods` (source ->
+    periods), which, when set, is the answer.
+-#}
 {% macro rebuilt_periods(sources=none) -%}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- if sources is not none and sources | length == 0 -%}{{ return([]) }}{%- endif -%}
+    {%- set handed = var('aicost_rebuilt_periods', none) -%}
+    {%- if handed is not none -%}
+        {%- set periods = [] -%}
+        {%- for source, source_periods in handed.items() if sources is none or source in sources -%}
+            {%- for period in source_periods if period not in periods %}{% do periods.append(period) %}{% endfor -%}
+        {%- endfor -%}
+        {{ return(periods | sort) }}
+    {%- endif -%}
     {%- set built = adapter.get_relation(database=target.database, schema='_aicost', identifier='built_loads') -%}
     {%- set only_sources -%}
         {%- if sources is not none %} and source in ('{{ sources | join("', '") }}'){% endif -%}
@@ -67,7 +81,7 @@
 {#- Pre-hook of a model incremental by billing period: drop the rows of the periods this run rebuilds. -#}
 {% macro delete_rebuilt_periods(column, period_text=false) -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} where {{ in_rebuilt_periods(column, period_text) }}
+        {{ delete_rows(this, in_rebuilt_periods(column, period_text)) }}
     {%- else -%}
         select 1
     {%- endif -%}

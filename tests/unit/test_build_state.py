@@ -15,6 +15,7 @@ from pipelines.build_state import (
     pending_changes,
     project_fingerprint,
     rebuilt_periods,
+    rebuilt_periods_by_source,
     rebuilt_share,
     record_build,
     record_run,
@@ -79,6 +80,18 @@ def test_a_removed_file_rebuilds_its_periods(con: duckdb.DuckDBPyConnection) -> 
     con.execute("update raw._loads set status = 'removed' where load_id = 'gw-1'")
     assert changed_loads(con) == {"litellm": {"new": 0, "gone": 1}}
     assert rebuilt_periods(con) == ["2026-09", "2026-10"]
+
+
+def test_the_periods_handed_to_another_engine_name_each_source(con: duckdb.DuckDBPyConnection) -> None:
+    # what a Spark build gets as the dbt var aicost_rebuilt_periods: the macro picks the sources upstream of
+    # each model from it, so a new gateway day must not name the bill's month for aws_cur
+    record_build(con, "fp")
+    assert rebuilt_periods_by_source(con) == {}
+    con.execute("update raw._loads set status = 'replaced' where load_id = 'cur-sep'")
+    _add_load(con, "cur-sep-v2", "aws_cur", "2026-09")
+    _add_load(con, "gw-2", "litellm", "2026-10,2026-11")
+    assert rebuilt_periods_by_source(con) == {"aws_cur": ["2026-09"], "litellm": ["2026-10", "2026-11"]}
+    assert rebuilt_periods(con) == ["2026-09", "2026-10", "2026-11"]
 
 
 def test_quarantined_and_skipped_files_change_nothing(con: duckdb.DuckDBPyConnection) -> None:

@@ -9,8 +9,8 @@ dbt runs in one stable folder per warehouse (``<warehouse folder>/dbt_target``) 
 and environment every time, so each run reuses the previous one's parse (dbt's partial parsing) instead of
 parsing the whole project again; dagster-dbt would otherwise give every invocation a fresh folder.
 
-On Spark (setting ``engine``) the raw tables are first mirrored to the Parquet lake dbt reads there, every
-build is a full refresh (the incremental models' delete-by-period steps are DuckDB SQL), and the tables Spark
+On Spark (setting ``engine``) the raw tables are first mirrored to the Parquet lake dbt reads there, the
+periods to rebuild are handed to dbt as a var (the build record is in the DuckDB file), and the tables Spark
 built are then linked into the warehouse file as views (``pipelines.engine``) for everything that reads them.
 """
 
@@ -32,6 +32,7 @@ from pipelines.build_state import (
     pending_changes,
     project_fingerprint,
     rebuilt_periods,
+    rebuilt_periods_by_source,
     rebuilt_share,
     record_build,
     record_run,
@@ -91,6 +92,7 @@ def aicost_dbt_assets(
             reasons = pending_changes(con, fingerprint)
             rebuild_all = config.full_refresh or full_refresh_reason(con, fingerprint) is not None
             periods = [] if rebuild_all else rebuilt_periods(con)
+            periods_by_source = rebuilt_periods_by_source(con)
             share = rebuilt_share(con) if periods else 0.0
             changed_sources = set(changed_loads(con))
             if whole_project and not config.full_refresh and not reasons:
@@ -103,8 +105,6 @@ def aicost_dbt_assets(
             reasons = ["full refresh requested (--full-refresh)"]
         if settings.engine == "spark":
             _mirror_to_lake(context, warehouse)
-            # the incremental models' delete-by-period pre-hooks are DuckDB SQL: Spark rebuilds them whole
-            rebuild_all, periods = True, []
         for reason in reasons or ["a part of the project is selected"]:
             context.log.info(f"dbt: {reason}")
         if share >= REBUILD_ALL_SHARE:
@@ -113,7 +113,11 @@ def aicost_dbt_assets(
             rebuild_all, periods = True, []
         # dbt opens the file in its own process: a held file gets the one bounded wait and clear message.
         wait_until_free(settings)
-        args = ["build", "--vars", json.dumps(settings.dbt_vars(), sort_keys=True), "--exclude", NIGHTLY_EXCLUDE]
+        dbt_vars = settings.dbt_vars()
+        if settings.engine != "duckdb" and not rebuild_all:
+            # the build record is in the DuckDB file, which Spark cannot read: the periods are handed over
+            dbt_vars["aicost_rebuilt_periods"] = periods_by_source
+        args = ["build", "--vars", json.dumps(dbt_vars, sort_keys=True), "--exclude", NIGHTLY_EXCLUDE]
         if rebuild_all:
             args.append("--full-refresh")
         if periods:

@@ -23,15 +23,12 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{% if is_incremental() %}
-            delete from {{ this }} as stored
-            where {{ in_rebuilt_periods('usage_date') }}
-            or stored.billing_currency is distinct from coalesce(
-                (select currencies.billing_currency from {{ ref('int_reconciliation__billing_currencies') }}
-                    as currencies where currencies.provider_name = stored.provider_name),
-                'USD'
-            )
-            {% endif %}",
+        pre_hook="{% if is_incremental() %}{{ delete_rows(this, alias='stored', condition=
+            in_rebuilt_periods('usage_date')
+            ~ \" or stored.billing_currency is distinct from coalesce(
+                (select currencies.billing_currency from \" ~ ref('int_reconciliation__billing_currencies')
+                ~ \" as currencies where currencies.provider_name = stored.provider_name), 'USD')\"
+        ) }}{% endif %}",
     )
 }}
 
