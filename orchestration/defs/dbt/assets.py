@@ -92,7 +92,8 @@ def aicost_dbt_assets(
             reasons = pending_changes(con, fingerprint)
             rebuild_all = config.full_refresh or full_refresh_reason(con, fingerprint) is not None
             periods = [] if rebuild_all else rebuilt_periods(con)
-            periods_by_source = rebuilt_periods_by_source(con)
+            # a DuckDB build reads the build record itself (dbt macro rebuilt_periods); other engines get it
+            periods_by_source = rebuilt_periods_by_source(con) if settings.engine != "duckdb" else {}
             share = rebuilt_share(con) if periods else 0.0
             changed_sources = set(changed_loads(con))
             if whole_project and not config.full_refresh and not reasons:
