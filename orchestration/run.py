@@ -13,7 +13,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
+import threading
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -224,6 +227,7 @@ def _run_locked(settings: Settings, run_log: RunLog, full_refresh: bool, progres
     with (
         open_instance(settings) as instance,
         progress.active(shown),
+        _sigterm_kept(),
         contextlib.redirect_stdout(run_log),
         contextlib.redirect_stderr(run_log),
     ):
@@ -248,6 +252,25 @@ def _run_locked(settings: Settings, run_log: RunLog, full_refresh: bool, progres
         dbt_skipped=dbt_succeeded and not any(e.step_key == _DBT_STEP for e in materialized),
         run_id=result.run_id,
     )
+
+
+@contextlib.contextmanager
+def _sigterm_kept() -> Iterator[None]:
+    """Gives SIGTERM back the handler it had before Dagster ran the job.
+
+    Dagster's in-process execution points SIGTERM at SIGINT's handler and leaves it there. In a process
+    started in the background by a script (cron wrappers, ``nohup ... &``), SIGINT is ignored, so SIGTERM
+    would stay ignored after the run: the process, and every program it starts afterwards, could then no
+    longer be stopped with a plain ``kill``.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread can set handlers (and Dagster then leaves them alone too)
+        return
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def _copy_is_current(settings: Settings, copy: Path) -> bool:

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ class DemoRun:
     landing: Path
     settings: Settings
     outcome: RunOutcome
+    # SIGTERM's handler in this process before and after the in-process run (Dagster changes it)
+    sigterm_handlers: tuple[object, object] = (None, None)
 
 
 def billed_totals_from_files(landing: Path) -> dict[tuple[str, str, str], Decimal]:
@@ -112,8 +115,9 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     settings = Settings(
         landing=str(landing), warehouse=root / "warehouse" / "aicost.duckdb", exports_dir=root / "exports"
     )
+    before = signal.getsignal(signal.SIGTERM)
     outcome = run_pipeline(settings)
-    return DemoRun(landing=landing, settings=settings, outcome=outcome)
+    return DemoRun(landing, settings, outcome, sigterm_handlers=(before, signal.getsignal(signal.SIGTERM)))
 
 
 def copy_landing(source: Path, target: Path) -> Path:

@@ -195,6 +195,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def test_a_run_gives_sigterm_back_the_handler_it_found(demo_run):
+    # Dagster points SIGTERM at SIGINT's handler; started in the background (SIGINT ignored), the process
+    # and all it starts later would ignore `kill`, as `aicost docs` once did after the session's demo run.
+    before, after = demo_run.sigterm_handlers
+    assert after is before
+
+
 def test_docs_are_built_and_served_on_localhost(demo_run, tmp_path):
     warehouse = tmp_path / "wh" / "aicost.duckdb"
     warehouse.parent.mkdir()
