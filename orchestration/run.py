@@ -105,7 +105,7 @@ def run_pipeline(
     )
     outcome = None
     try:
-        with run_lock(settings.warehouse, wait_seconds):
+        with _sigterm_kept(), run_lock(settings.warehouse, wait_seconds):
             # Fail in one line, before any step, when another process holds DuckDB's write lock.
             connect(settings).close()
             # what the run reads, taken before it starts: a file arriving meanwhile makes the next run differ
@@ -227,7 +227,6 @@ def _run_locked(settings: Settings, run_log: RunLog, full_refresh: bool, progres
     with (
         open_instance(settings) as instance,
         progress.active(shown),
-        _sigterm_kept(),
         contextlib.redirect_stdout(run_log),
         contextlib.redirect_stderr(run_log),
     ):
@@ -256,12 +255,12 @@ def _run_locked(settings: Settings, run_log: RunLog, full_refresh: bool, progres
 
 @contextlib.contextmanager
 def _sigterm_kept() -> Iterator[None]:
-    """Gives SIGTERM back the handler it had before Dagster ran the job.
+    """Gives SIGTERM back the handler it had before the run, whatever Dagster did with it.
 
-    Dagster's in-process execution points SIGTERM at SIGINT's handler and leaves it there. In a process
-    started in the background by a script (cron wrappers, ``nohup ... &``), SIGINT is ignored, so SIGTERM
-    would stay ignored after the run: the process, and every program it starts afterwards, could then no
-    longer be stopped with a plain ``kill``.
+    Dagster points SIGTERM at SIGINT's handler whenever it guards user code (building definitions, running
+    the job) and leaves it there. In a process started in the background by a script (cron wrappers,
+    ``nohup ... &``), SIGINT is ignored, so SIGTERM would stay ignored after the run: the process, and every
+    program it starts afterwards, could then no longer be stopped with a plain ``kill``.
     """
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread can set handlers (and Dagster then leaves them alone too)

@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -25,6 +26,7 @@ from pipelines.demo.generate import DemoOptions, generate
 
 DEMO_MONTH = "2026-10"
 DEMO_SCALE = 0.2
+SIGTERM_AT_START = signal.getsignal(signal.SIGTERM)
 
 
 @dataclass
@@ -105,6 +107,19 @@ def billed_totals_from_files(landing: Path) -> dict[tuple[str, str, str], Decima
                 key = ("Anthropic", bucket["starting_at"][:7], result["currency"].upper())
                 totals[key] += Decimal(result["amount"]) / 100
     return dict(totals)
+
+
+@pytest.fixture(autouse=True)
+def _sigterm_as_the_session_found_it() -> Iterator[None]:
+    """Puts SIGTERM's handler back after each test.
+
+    Dagster points SIGTERM at SIGINT's handler whenever it guards user code, e.g. a sensor evaluated here in
+    the test process. When the suite is started from a script in the background, SIGINT is ignored, so every
+    later server a test starts and stops with terminate() would ignore it too. A run restores the handler
+    itself (``orchestration.run``); tests that call Dagster directly do not.
+    """
+    yield
+    signal.signal(signal.SIGTERM, SIGTERM_AT_START)
 
 
 @pytest.fixture(scope="session")
